@@ -1,0 +1,135 @@
+"""Layer models: one pydantic class per layer type, joined on the ``type`` tag.
+
+Adding a layer type means a class here, an entry in `Layer`, and its shape rule
+in `analysis`. Every layer may carry a unique ``name``, a display ``label``, a
+``color``, and a drawn size (``height``/``width``/``depth``) that replaces the
+inferred output size, for diagrams that do not follow the formulas.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal, Self
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from .fields import (
+    Color,
+    DilationSize,
+    Dimension,
+    KernelSize,
+    Name,
+    PaddingValue,
+    StrideSize,
+    Text,
+    Units,
+)
+
+Word = Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_\-]*$", max_length=32)]
+
+
+class _Layer(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    name: Name | None = None
+    label: Text | None = Field(None, description="display text; defaults to the layer's shape")
+    color: Color | None = None
+    height: Dimension | None = Field(None, description="drawn output height (overrides inference)")
+    width: Dimension | None = Field(None, description="drawn output width (overrides inference)")
+    depth: Dimension | None = Field(None, description="drawn output channels (overrides inference)")
+
+
+class InputLayer(_Layer):
+    """The network's input: an image (height x width x channels) or a vector (units)."""
+
+    type: Literal["input"] = "input"
+    height: Dimension | None = None
+    width: Dimension | None = None
+    channels: Dimension | None = None
+    units: Units | None = None
+
+    @model_validator(mode="after")
+    def _shape_given(self) -> Self:
+        spatial = self.height is not None or self.width is not None
+        if self.units is not None and (spatial or self.channels is not None):
+            raise ValueError("give either units (a vector) or height/width/channels, not both")
+        if self.units is None and not spatial and self.channels is None:
+            raise ValueError("needs height and width (and channels), or units")
+        if spatial and (self.height is None or self.width is None):
+            raise ValueError("needs both height and width")
+        return self
+
+
+class ConvLayer(_Layer):
+    """2D convolution; ``groups`` equal to the input channels makes it depthwise."""
+
+    type: Literal["conv"] = "conv"
+    filters: Annotated[int, Field(ge=1, le=1_000_000)]
+    kernel: KernelSize = (3, 3)
+    stride: StrideSize = (1, 1)
+    padding: PaddingValue = "valid"
+    dilation: DilationSize = (1, 1)
+    groups: Annotated[int, Field(ge=1, le=1_000_000)] = 1
+    bias: bool = True
+    activation: Word | None = Field(None, description="shown in captions, e.g. relu")
+
+
+class PoolLayer(_Layer):
+    """Max or average pooling; ``global`` pools the whole map to 1x1."""
+
+    type: Literal["pool"] = "pool"
+    kernel: KernelSize = (2, 2)
+    stride: StrideSize | None = Field(None, description="defaults to the kernel size")
+    padding: PaddingValue = "valid"
+    mode: Literal["max", "avg"] = "max"
+    rounding: Literal["floor", "ceil"] = Field(
+        "floor", description="ceil reproduces Caffe's pooling sizes"
+    )
+    global_: bool = Field(False, alias="global")
+
+
+class DenseLayer(_Layer):
+    type: Literal["dense"] = "dense"
+    units: Units
+    bias: bool = True
+    activation: Word | None = None
+
+
+class FlattenLayer(_Layer):
+    type: Literal["flatten"] = "flatten"
+
+
+class DropoutLayer(_Layer):
+    type: Literal["dropout"] = "dropout"
+    rate: Annotated[float, Field(ge=0, lt=1)] = 0.5
+
+
+class ActivationLayer(_Layer):
+    type: Literal["activation"] = "activation"
+    function: Word = "relu"
+
+
+class NormLayer(_Layer):
+    type: Literal["norm"] = "norm"
+    kind: Literal["batch", "layer", "instance", "group", "lrn"] = "batch"
+
+
+class SoftmaxLayer(_Layer):
+    type: Literal["softmax"] = "softmax"
+
+
+Layer = Annotated[
+    InputLayer
+    | ConvLayer
+    | PoolLayer
+    | DenseLayer
+    | FlattenLayer
+    | DropoutLayer
+    | ActivationLayer
+    | NormLayer
+    | SoftmaxLayer,
+    Field(discriminator="type"),
+]
+
+LAYER_TYPES: tuple[str, ...] = (
+    "input", "conv", "pool", "dense", "flatten", "dropout", "activation", "norm", "softmax",
+)  # fmt: skip

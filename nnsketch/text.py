@@ -1,0 +1,61 @@
+"""Text measurement without a browser.
+
+Layout needs label sizes to place labels, keep them apart and fit the viewBox.
+Widths come from DejaVu Sans advance widths (the default font, measured once per
+ASCII character, in thousandths of an em); other characters use a conservative
+average, and wide East Asian characters a full em. Units: user units (px) for a
+given font size.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+_NORMAL = (
+    318, 401, 460, 838, 636, 950, 780, 275, 390, 390, 500, 838, 318, 361, 318, 337,
+    636, 636, 636, 636, 636, 636, 636, 636, 636, 636, 337, 337, 838, 838, 838, 531,
+    1000, 684, 686, 698, 770, 632, 575, 775, 752, 295, 295, 656, 557, 863, 748, 787,
+    603, 787, 695, 635, 611, 732, 684, 989, 685, 611, 685, 390, 337, 390, 838, 500,
+    500, 613, 635, 550, 635, 615, 352, 635, 634, 278, 278, 579, 278, 974, 634, 612,
+    635, 635, 411, 521, 392, 634, 592, 818, 592, 592, 525, 636, 337, 636, 838,
+)  # fmt: skip
+_BOLD = (
+    348, 456, 521, 838, 696, 1002, 872, 306, 457, 457, 523, 838, 380, 415, 380, 365,
+    696, 696, 696, 696, 696, 696, 696, 696, 696, 696, 400, 400, 838, 838, 838, 580,
+    1000, 774, 762, 734, 830, 683, 683, 821, 837, 372, 372, 775, 637, 995, 837, 850,
+    733, 850, 770, 720, 682, 812, 774, 1103, 771, 724, 725, 457, 365, 457, 838, 500,
+    500, 675, 716, 593, 716, 678, 435, 716, 712, 343, 343, 665, 343, 1042, 712, 687,
+    716, 716, 493, 595, 478, 712, 652, 924, 645, 652, 582, 712, 365, 712, 838,
+)  # fmt: skip
+
+ASCENT = 0.76
+"""Cap height plus a little, in em: how far text reaches above its baseline."""
+DESCENT = 0.24
+"""How far descenders reach below the baseline, in em."""
+
+
+def _char_width(ch: str, table: tuple[int, ...]) -> int:
+    code = ord(ch)
+    if 32 <= code < 127:
+        return table[code - 32]
+    if unicodedata.combining(ch) or unicodedata.category(ch) in ("Cf", "Mn", "Me"):
+        return 0
+    if unicodedata.east_asian_width(ch) in ("W", "F"):
+        return 1000
+    return 700
+
+
+def text_width(text: str, size: float, bold: bool = False) -> float:
+    """Advance width of `text` at font `size`, in the same units as `size`."""
+    table = _BOLD if bold else _NORMAL
+    return sum(_char_width(ch, table) for ch in text) * size / 1000.0
+
+
+def fit_text(text: str, size: float, max_width: float, bold: bool = False) -> str:
+    """Shorten `text` with an ellipsis so it fits `max_width`; keeps it whole when it fits."""
+    if text_width(text, size, bold) <= max_width:
+        return text
+    keep = text
+    while keep and text_width(keep + "\u2026", size, bold) > max_width:
+        keep = keep[:-1]
+    return keep + "\u2026" if keep else ""
