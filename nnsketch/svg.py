@@ -125,10 +125,10 @@ class _Writer:
         el = self.dwg.text("", **_kw(attrs))
         raised = False
         for run in node.runs:
-            span_attrs: dict[str, str] = {}
+            span_attrs: dict[str, object] = {}
             if run.sup != raised:
                 rise = node.size * SUP_RISE
-                span_attrs["dy"] = num(-rise if run.sup else rise)
+                span_attrs["dy"] = [num(-rise if run.sup else rise)]
                 raised = run.sup
             if run.sup:
                 span_attrs["font-size"] = num(node.size * SUP_SCALE)
