@@ -76,8 +76,9 @@ def _cmd_summary(args: argparse.Namespace) -> int:
     rows.append(("", "total", "", "", f"{net.total_params:,}", fmt_count(net.total_macs)))
     widths = [max(len(r[c]) for r in [header, *rows]) for c in range(len(header))]
     for row in [header, *rows]:
-        print("  ".join(cell.rjust(w) if c >= 4 else cell.ljust(w)
-                        for c, (cell, w) in enumerate(zip(row, widths, strict=True))).rstrip())  # fmt: skip
+        cells = zip(row, widths, strict=True)
+        line = "  ".join(c.rjust(w) if n >= 4 else c.ljust(w) for n, (c, w) in enumerate(cells))
+        print(line.rstrip())
     if net.total_non_trainable:
         print(f"(plus {net.total_non_trainable:,} non-trainable running statistics)")
     return 0

@@ -36,6 +36,9 @@ class _Layer(BaseModel):
     height: Dimension | None = Field(None, description="drawn output height (overrides inference)")
     width: Dimension | None = Field(None, description="drawn output width (overrides inference)")
     depth: Dimension | None = Field(None, description="drawn output channels (overrides inference)")
+    inputs: Annotated[list[Name], Field(max_length=64)] | None = Field(
+        None, description="names of the layers feeding this one; default: the previous layer"
+    )
 
 
 class InputLayer(_Layer):
@@ -94,6 +97,53 @@ class DenseLayer(_Layer):
     activation: Word | None = None
 
 
+class DeconvLayer(_Layer):
+    """Transposed convolution: out = (in - 1) * s - 2p + d * (k - 1) + output_padding + 1."""
+
+    type: Literal["deconv"] = "deconv"
+    filters: Annotated[int, Field(ge=1, le=1_000_000)]
+    kernel: KernelSize = (2, 2)
+    stride: StrideSize = (2, 2)
+    padding: PaddingValue = "valid"
+    output_padding: PaddingValue = (0, 0)
+    dilation: DilationSize = (1, 1)
+    groups: Annotated[int, Field(ge=1, le=1_000_000)] = 1
+    bias: bool = True
+    activation: Word | None = None
+
+
+class UpsampleLayer(_Layer):
+    """Nearest or bilinear upsampling by an integer factor per axis."""
+
+    type: Literal["upsample"] = "upsample"
+    scale: StrideSize = (2, 2)
+    mode: Literal["nearest", "bilinear"] = "nearest"
+
+
+class _Merge(_Layer):
+    inputs: Annotated[list[Name], Field(min_length=2, max_length=64)] | None = Field(
+        None, description="names of the two or more layers to combine"
+    )
+
+
+class AddLayer(_Merge):
+    """Element-wise sum (residual connections): inputs must have equal shapes."""
+
+    type: Literal["add"] = "add"
+
+
+class MultiplyLayer(_Merge):
+    """Element-wise product (gating, attention): inputs must have equal shapes."""
+
+    type: Literal["multiply"] = "multiply"
+
+
+class ConcatLayer(_Merge):
+    """Channel concatenation: inputs need equal height and width; channels add up."""
+
+    type: Literal["concat"] = "concat"
+
+
 class FlattenLayer(_Layer):
     type: Literal["flatten"] = "flatten"
 
@@ -126,10 +176,18 @@ Layer = Annotated[
     | DropoutLayer
     | ActivationLayer
     | NormLayer
-    | SoftmaxLayer,
+    | SoftmaxLayer
+    | DeconvLayer
+    | UpsampleLayer
+    | AddLayer
+    | ConcatLayer
+    | MultiplyLayer,
     Field(discriminator="type"),
 ]
 
 LAYER_TYPES: tuple[str, ...] = (
     "input", "conv", "pool", "dense", "flatten", "dropout", "activation", "norm", "softmax",
+    "deconv", "upsample", "add", "concat", "multiply",
 )  # fmt: skip
+
+MERGE_TYPES: frozenset[str] = frozenset({"add", "concat", "multiply"})

@@ -28,8 +28,11 @@ def test_render_dpi_and_background(tmp_path) -> None:
 
 def test_validate_reports_located_errors(tmp_path, capsys) -> None:
     bad = tmp_path / "bad.json"
-    bad.write_text(json.dumps({"layers": [{"type": "input", "height": 8, "width": 8},
-                                          {"type": "conv", "filters": 2, "kernel": 9}]}))  # fmt: skip
+    layers = [
+        {"type": "input", "height": 8, "width": 8},
+        {"type": "conv", "filters": 2, "kernel": 9},
+    ]
+    bad.write_text(json.dumps({"layers": layers}))
     assert main(["validate", str(bad)]) == 1
     err = capsys.readouterr().err
     assert "layers[1].kernel" in err and "does not fit" in err

@@ -42,9 +42,9 @@ def test_installed_copy_finds_resources(wheel: Path, tmp_path: Path) -> None:
     )  # fmt: skip
     code = (
         "import nnsketch, nnsketch.resources as r, nnsketch.examples as e;"
-        "assert nnsketch.__file__.startswith(%r), nnsketch.__file__;"
+        f"assert nnsketch.__file__.startswith({str(target)!r}), nnsketch.__file__;"
         "print(r.resource_dir('templates'), r.resource_dir('static'), len(e.example_names()))"
-    ) % str(target)
+    )
     env = {**os.environ, "PYTHONPATH": str(target)}
     out = subprocess.run(
         [sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True,

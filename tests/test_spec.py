@@ -31,7 +31,11 @@ def test_minimal_spec_gets_defaults() -> None:
     ("layer", "loc", "fragment"),
     [
         ({"type": "conv", "filters": 0}, "layers[1].filters", "greater than or equal to 1"),
-        ({"type": "conv", "filters": 3, "kernel": [1, 2, 3]}, "layers[1].kernel", "[height, width]"),
+        (
+            {"type": "conv", "filters": 3, "kernel": [1, 2, 3]},
+            "layers[1].kernel",
+            "[height, width]",
+        ),
         ({"type": "conv", "filters": 3, "kernel": 2.5}, "layers[1].kernel", "integer"),
         ({"type": "conv", "filters": 3, "padding": "full"}, "layers[1].padding", "'same'"),
         ({"type": "conv", "filters": 3, "kernal": 3}, "layers[1].kernal", "unknown field"),
@@ -48,14 +52,14 @@ def test_minimal_spec_gets_defaults() -> None:
 )
 def test_field_errors_are_located(layer: dict, loc: str, fragment: str) -> None:
     found = issues({"layers": [INPUT, layer]})
-    assert any(l == loc and fragment in m for l, m in found), found
+    assert any(at == loc and fragment in m for at, m in found), found
 
 
 def test_unknown_style_and_top_level_field() -> None:
     found = issues({"style": "3d", "layers": [INPUT], "colour": "red"})
     locs = {loc for loc, _ in found}
     assert locs == {"style", "colour"}
-    assert any("'fcnn'" in m for l, m in found if l == "style")
+    assert any("'fcnn'" in m for at, m in found if at == "style")
 
 
 def test_option_errors_are_located() -> None:

@@ -84,10 +84,13 @@ def test_user_text_stays_text(hostile: str) -> None:
 def test_no_external_references() -> None:
     for name in ("lenet5", "alexnet", "mlp"):
         svg = build(load(name)).svg
-        assert "href" not in svg and "<script" not in svg and "http://" not in svg.replace(
-            'xmlns="http://www.w3.org/2000/svg"', ""
-        ).replace('"http://www.w3.org/2001/xml-events"', "").replace(
-            '"http://www.w3.org/1999/xlink"', ""
+        assert (
+            "href" not in svg
+            and "<script" not in svg
+            and "http://"
+            not in svg.replace('xmlns="http://www.w3.org/2000/svg"', "")
+            .replace('"http://www.w3.org/2001/xml-events"', "")
+            .replace('"http://www.w3.org/1999/xlink"', "")
         )
 
 
