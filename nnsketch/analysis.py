@@ -15,7 +15,7 @@ from .fields import Pair
 from .layers import MERGE_TYPES, ConvLayer, DeconvLayer, InputLayer, Layer, PoolLayer
 from .shapes import Cost, Shape, infer, override
 from .spec import Spec
-from .topology import default_names, resolve_inputs, topological_order
+from .topology import expand, topological_order
 
 __all__ = ["LayerInfo", "Network", "Shape", "analyze", "check"]
 
@@ -34,10 +34,10 @@ class LayerInfo:
     non_trainable: int
     macs: int
     inputs: tuple[int, ...] = ()
-
-    @property
-    def loc(self) -> str:
-        return f"layers[{self.index}]"
+    loc: str = ""
+    row: int = 0
+    group: str | None = None
+    copy: int = 0
 
     @property
     def kernel(self) -> Pair | None:
@@ -53,6 +53,8 @@ class LayerInfo:
         """JSON-ready row: what the API's validate route and `nnsketch summary` report."""
         return {
             "index": self.index,
+            "row": self.row,
+            "loc": self.loc,
             "name": self.name,
             "type": self.type,
             "inputs": list(self.inputs),
@@ -93,10 +95,14 @@ class Network:
         """True when every layer takes just the layer before it (no branches or skips)."""
         return all(info.inputs == ((info.index - 1,) if info.index else ()) for info in self.layers)
 
+    @property
+    def has_repeats(self) -> bool:
+        return any(info.group is not None for info in self.layers)
 
-def _cost(layer: Layer, ins: list[Shape], in_names: list[str], i: int) -> Cost:
+
+def _cost(layer: Layer, ins: list[Shape], in_names: list[str], loc: str) -> Cost:
     try:
-        return infer(layer, ins, in_names, i)
+        return infer(layer, ins, in_names, loc)
     except SpecError:
         stated = not isinstance(layer, InputLayer) and layer.height and layer.width
         if not stated:
@@ -106,22 +112,21 @@ def _cost(layer: Layer, ins: list[Shape], in_names: list[str], i: int) -> Cost:
 
 def analyze(spec: Spec) -> Network:
     """Infer every layer's output shape and cost; raise SpecError at the first impossible one."""
-    names = default_names(spec)
-    inputs = resolve_inputs(spec, names)
-    order = topological_order(inputs, names)
+    nodes = expand(spec)
     outputs: dict[int, Shape] = {}
     infos: dict[int, LayerInfo] = {}
-    for i in order:
-        layer = spec.layers[i]
-        ins = [outputs[j] for j in inputs[i]]
-        cost = _cost(layer, ins, [names[j] for j in inputs[i]], i)
-        out = override(layer, cost.output)
+    for i in topological_order(nodes):
+        node = nodes[i]
+        ins = [outputs[j] for j in node.inputs]
+        cost = _cost(node.layer, ins, [nodes[j].name for j in node.inputs], node.loc)
+        out = override(node.layer, cost.output)
         outputs[i] = out
         infos[i] = LayerInfo(
-            i, names[i], layer.type, layer, ins[0] if ins else None, out,
-            cost.params, cost.non_trainable, cost.macs, inputs[i],
+            i, node.name, node.layer.type, node.layer, ins[0] if ins else None, out,
+            cost.params, cost.non_trainable, cost.macs, node.inputs, node.loc, node.row,
+            node.group, node.copy,
         )  # fmt: skip
-    return Network(spec, tuple(infos[i] for i in range(len(spec.layers))))
+    return Network(spec, tuple(infos[i] for i in range(len(nodes))))
 
 
 def check(spec: Spec) -> list[Issue]:

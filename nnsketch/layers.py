@@ -24,6 +24,15 @@ from .fields import (
     Units,
 )
 
+InputRef = Annotated[
+    str,
+    Field(
+        pattern=r"^(@input|[A-Za-z_][A-Za-z0-9_.\-]*)$",
+        max_length=64,
+        description="a layer name, or '@input' for the input of the enclosing repeat block",
+    ),
+]
+
 Word = Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_\-]*$", max_length=32)]
 
 
@@ -36,8 +45,10 @@ class _Layer(BaseModel):
     height: Dimension | None = Field(None, description="drawn output height (overrides inference)")
     width: Dimension | None = Field(None, description="drawn output width (overrides inference)")
     depth: Dimension | None = Field(None, description="drawn output channels (overrides inference)")
-    inputs: Annotated[list[Name], Field(max_length=64)] | None = Field(
-        None, description="names of the layers feeding this one; default: the previous layer"
+    inputs: Annotated[list[InputRef], Field(max_length=64)] | None = Field(
+        None,
+        description="names of the layers feeding this one; default: the previous layer. "
+        "Inside a repeat block, '@input' is the block's input",
     )
 
 
@@ -121,7 +132,7 @@ class UpsampleLayer(_Layer):
 
 
 class _Merge(_Layer):
-    inputs: Annotated[list[Name], Field(min_length=2, max_length=64)] | None = Field(
+    inputs: Annotated[list[InputRef], Field(min_length=2, max_length=64)] | None = Field(
         None, description="names of the two or more layers to combine"
     )
 
@@ -167,9 +178,8 @@ class SoftmaxLayer(_Layer):
     type: Literal["softmax"] = "softmax"
 
 
-Layer = Annotated[
-    InputLayer
-    | ConvLayer
+BlockLayer = Annotated[
+    ConvLayer
     | PoolLayer
     | DenseLayer
     | FlattenLayer
@@ -185,9 +195,52 @@ Layer = Annotated[
     Field(discriminator="type"),
 ]
 
+
+class RepeatLayer(_Layer):
+    """A block of layers written once and repeated `count` times (a ResNet stage).
+
+    Copies are named ``<name>.<k>.<layer>``; inside the block `inputs` may name the
+    block's own layers, earlier layers outside it, or '@input' (the block's input).
+    Outside, the block's name stands for the output of its last copy.
+    """
+
+    type: Literal["repeat"] = "repeat"
+    count: Annotated[int, Field(ge=1, le=64)] = 1
+    layers: Annotated[list[BlockLayer], Field(min_length=1, max_length=64)]
+
+    @model_validator(mode="after")
+    def _local_names_unique(self) -> Self:
+        seen: set[str] = set()
+        for layer in self.layers:
+            if layer.name is not None:
+                if layer.name in seen:
+                    raise ValueError(f"name {layer.name!r} is used twice inside this block")
+                seen.add(layer.name)
+        return self
+
+
+Layer = Annotated[
+    InputLayer
+    | ConvLayer
+    | PoolLayer
+    | DenseLayer
+    | FlattenLayer
+    | DropoutLayer
+    | ActivationLayer
+    | NormLayer
+    | SoftmaxLayer
+    | DeconvLayer
+    | UpsampleLayer
+    | AddLayer
+    | ConcatLayer
+    | MultiplyLayer
+    | RepeatLayer,
+    Field(discriminator="type"),
+]
+
 LAYER_TYPES: tuple[str, ...] = (
     "input", "conv", "pool", "dense", "flatten", "dropout", "activation", "norm", "softmax",
-    "deconv", "upsample", "add", "concat", "multiply",
+    "deconv", "upsample", "add", "concat", "multiply", "repeat",
 )  # fmt: skip
 
 MERGE_TYPES: frozenset[str] = frozenset({"add", "concat", "multiply"})

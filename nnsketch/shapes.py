@@ -106,29 +106,29 @@ def _pads(padding: str | Pair) -> tuple[str | int, str | int]:
     return padding[0], padding[1]
 
 
-def _spatial(shape: Shape, i: int, kind: str) -> tuple[int, int]:
+def _spatial(shape: Shape, loc: str, kind: str) -> tuple[int, int]:
     if shape.height is None or shape.width is None:
         raise SpecError.at(
-            f"layers[{i}].type",
+            f"{loc}.type",
             f"{kind} needs a spatial input (height x width), but its input is a vector of "
             f"{shape.channels}; put it before the flatten/dense layers",
         )
     return shape.height, shape.width
 
 
-def _check_groups(groups: int, c_in: int, filters: int, i: int) -> None:
+def _check_groups(groups: int, c_in: int, filters: int, loc: str) -> None:
     if c_in % groups or filters % groups:
         raise SpecError.at(
-            f"layers[{i}].groups",
+            f"{loc}.groups",
             f"groups={groups} must divide both the input channels ({c_in}) and filters ({filters})",
         )
 
 
 def _merge(layer: AddLayer | ConcatLayer | MultiplyLayer, ins: list[Shape],
-           names: list[str], i: int) -> Cost:  # fmt: skip
+           names: list[str], loc: str) -> Cost:  # fmt: skip
     if len(ins) < 2:
         raise SpecError.at(
-            f"layers[{i}].inputs",
+            f"{loc}.inputs",
             f"{layer.type} combines two or more layers: list their names in inputs",
         )
     listed = ", ".join(f"{n} ({s})" for n, s in zip(names, ins, strict=True))
@@ -136,7 +136,7 @@ def _merge(layer: AddLayer | ConcatLayer | MultiplyLayer, ins: list[Shape],
         if all(s.spatial for s in ins):
             if len({(s.height, s.width) for s in ins}) > 1:
                 raise SpecError.at(
-                    f"layers[{i}].inputs",
+                    f"{loc}.inputs",
                     f"concat needs inputs of equal height and width, got {listed}; "
                     "resize one of them (pool, upsample) first",
                 )
@@ -144,18 +144,18 @@ def _merge(layer: AddLayer | ConcatLayer | MultiplyLayer, ins: list[Shape],
             return Cost(Shape(sum(s.channels for s in ins), first.height, first.width))
         if any(s.spatial for s in ins):
             raise SpecError.at(
-                f"layers[{i}].inputs",
+                f"{loc}.inputs",
                 f"concat cannot join feature maps and vectors, got {listed}; flatten first",
             )
         return Cost(Shape(sum(s.channels for s in ins)))
     if len(set(ins)) > 1:
         raise SpecError.at(
-            f"layers[{i}].inputs", f"{layer.type} needs inputs of the same shape, got {listed}"
+            f"{loc}.inputs", f"{layer.type} needs inputs of the same shape, got {listed}"
         )
     return Cost(ins[0])
 
 
-def infer(layer: Layer, ins: list[Shape], names: list[str], i: int) -> Cost:
+def infer(layer: Layer, ins: list[Shape], names: list[str], loc: str) -> Cost:
     """Output shape and cost of `layer` given its input shapes (in `inputs` order)."""
     if isinstance(layer, InputLayer):
         if layer.units is not None:
@@ -164,27 +164,27 @@ def infer(layer: Layer, ins: list[Shape], names: list[str], i: int) -> Cost:
             return Cost(Shape(layer.channels or 1))
         return Cost(Shape(layer.channels or 1, layer.height, layer.width))
     if isinstance(layer, AddLayer | ConcatLayer | MultiplyLayer):
-        return _merge(layer, ins, names, i)
+        return _merge(layer, ins, names, loc)
     if not ins:
         raise SpecError.at(
-            f"layers[{i}].type", "the first layer must be an input (or state height/width/depth)"
+            f"{loc}.type", "the first layer must be an input (or state height/width/depth)"
         )
     if len(ins) > 1:
         raise SpecError.at(
-            f"layers[{i}].inputs",
+            f"{loc}.inputs",
             f"{layer.type} takes one input, got {len(ins)} ({', '.join(names)}); "
             "combine them first with an add or concat layer",
         )
     prev = ins[0]
     if isinstance(layer, ConvLayer):
-        h, w = _spatial(prev, i, "conv")
-        _check_groups(layer.groups, prev.channels, layer.filters, i)
+        h, w = _spatial(prev, loc, "conv")
+        _check_groups(layer.groups, prev.channels, layer.filters, loc)
         (kh, kw), (sh, sw), (dh, dw) = layer.kernel, layer.stride, layer.dilation
         ph, pw = _pads(layer.padding)
         oh, ow = _conv_axis(h, kh, sh, dh, ph), _conv_axis(w, kw, sw, dw, pw)
         if oh < 1 or ow < 1:
             raise SpecError.at(
-                f"layers[{i}].kernel",
+                f"{loc}.kernel",
                 f"kernel {kh}x{kw} does not fit the {h}x{w} input (padding {layer.padding!s}); "
                 "use a smaller kernel, more padding, or padding 'same'",
             )
@@ -192,8 +192,8 @@ def infer(layer: Layer, ins: list[Shape], names: list[str], i: int) -> Cost:
         bias = layer.filters if layer.bias else 0
         return Cost(Shape(layer.filters, oh, ow), weights + bias, 0, weights * oh * ow)
     if isinstance(layer, DeconvLayer):
-        h, w = _spatial(prev, i, "deconv")
-        _check_groups(layer.groups, prev.channels, layer.filters, i)
+        h, w = _spatial(prev, loc, "deconv")
+        _check_groups(layer.groups, prev.channels, layer.filters, loc)
         (kh, kw), (sh, sw), (dh, dw) = layer.kernel, layer.stride, layer.dilation
         ph, pw = _pads(layer.padding)
         eh, ew = _pads(layer.output_padding)
@@ -201,7 +201,7 @@ def infer(layer: Layer, ins: list[Shape], names: list[str], i: int) -> Cost:
         ow = _deconv_axis(w, kw, sw, dw, pw, int(ew) if ew not in ("same", "valid") else 0)
         if oh < 1 or ow < 1:
             raise SpecError.at(
-                f"layers[{i}].padding",
+                f"{loc}.padding",
                 f"padding {layer.padding!s} leaves no output from the {h}x{w} input; "
                 "use less padding",
             )
@@ -209,10 +209,10 @@ def infer(layer: Layer, ins: list[Shape], names: list[str], i: int) -> Cost:
         bias = layer.filters if layer.bias else 0
         return Cost(Shape(layer.filters, oh, ow), weights + bias, 0, weights * h * w)
     if isinstance(layer, UpsampleLayer):
-        h, w = _spatial(prev, i, "upsample")
+        h, w = _spatial(prev, loc, "upsample")
         return Cost(Shape(prev.channels, h * layer.scale[0], w * layer.scale[1]))
     if isinstance(layer, PoolLayer):
-        h, w = _spatial(prev, i, "pool")
+        h, w = _spatial(prev, loc, "pool")
         if layer.global_:
             return Cost(Shape(prev.channels, 1, 1))
         (kh, kw) = layer.kernel
@@ -222,7 +222,7 @@ def infer(layer: Layer, ins: list[Shape], names: list[str], i: int) -> Cost:
         oh, ow = _pool_axis(h, kh, sh, ph, ceil), _pool_axis(w, kw, sw, pw, ceil)
         if oh < 1 or ow < 1:
             raise SpecError.at(
-                f"layers[{i}].kernel",
+                f"{loc}.kernel",
                 f"pool kernel {kh}x{kw} does not fit the {h}x{w} input; "
                 "use a smaller kernel or padding",
             )

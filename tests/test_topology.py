@@ -108,3 +108,56 @@ def test_input_layer_takes_no_inputs() -> None:
     with pytest.raises(SpecError) as info:
         analyze(load_spec({"layers": [IMG, {**IMG, "name": "y", "inputs": ["x"]}]}))
     assert info.value.issues[0].loc == "layers[1].inputs"
+
+
+RES_BLOCK = {
+    "type": "repeat",
+    "name": "stage",
+    "count": 3,
+    "layers": [
+        {"type": "conv", "filters": 16, "kernel": 3, "padding": "same", "name": "a"},
+        {"type": "conv", "filters": 16, "kernel": 3, "padding": "same", "name": "b"},
+        {"type": "add", "inputs": ["@input", "b"], "name": "sum"},
+    ],
+}
+
+
+def test_repeat_expands_with_named_copies() -> None:
+    n = net(RES_BLOCK, {"type": "pool", "global": True, "inputs": ["stage"]})
+    names = [i.name for i in n.layers]
+    assert names[1:4] == ["stage.1.a", "stage.1.b", "stage.1.sum"]
+    assert names[-2] == "stage.3.sum" and len(names) == 1 + 9 + 1
+    first_sum, second_a = n.layers[3], n.layers[4]
+    assert first_sum.inputs == (0, 2)  # '@input' of copy 1 is the network input
+    assert second_a.inputs == (3,)  # copy 2 starts from copy 1's output
+    assert n.layers[6].inputs == (3, 5)
+    assert n.layers[-1].inputs == (9,)  # the block's name is its last output
+    assert {i.row for i in n.layers[1:10]} == {1}
+    assert n.layers[5].loc == "layers[1].layers[1]"
+    assert (n.layers[5].group, n.layers[5].copy) == ("stage", 2)
+    assert n.total_params == 6 * (3 * 3 * 16 * 16 + 16)
+    assert n.has_repeats
+
+
+def test_errors_inside_repeat_are_located() -> None:
+    bad = {**RES_BLOCK, "layers": [{"type": "conv", "filters": 8, "kernel": 3, "name": "a"},
+                                    {"type": "add", "inputs": ["@input", "a"]}]}  # fmt: skip
+    loc, msg = error(bad)
+    assert loc == "layers[1].layers[1].inputs" and "same shape" in msg
+    with pytest.raises(SpecError) as info:
+        load_spec({"layers": [IMG, {**RES_BLOCK, "layers": [{"type": "conv", "filters": 0}]}]})
+    assert info.value.issues[0].loc == "layers[1].layers[0].filters"
+
+
+def test_repeat_expansion_is_bounded() -> None:
+    from nnsketch.errors import LimitError
+
+    big = {"type": "repeat", "count": 64, "layers": [{"type": "activation"}] * 64}
+    with pytest.raises(LimitError) as info:
+        net(big)
+    assert "max_layers" in info.value.issues[0].msg
+
+
+def test_block_input_outside_a_block() -> None:
+    loc, msg = error({"type": "add", "inputs": ["@input", "x"]})
+    assert loc == "layers[1].inputs[0]" and "repeat block" in msg

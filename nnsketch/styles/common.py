@@ -118,7 +118,7 @@ def layer_group(info: LayerInfo, children: tuple[Node, ...] | list[Node],
         id=f"layer-{info.name}",
         classes=classes,
         title=tooltip(info),
-        data=(("layer", str(info.index)), ("name", info.name)),
+        data=(("layer", str(info.row)), ("name", info.name)),
     )
 
 
