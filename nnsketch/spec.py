@@ -19,7 +19,7 @@ from .layers import LAYER_TYPES, Layer
 from .limits import LIMITS
 from .options import Options
 
-StyleName = Literal["fcnn", "lenet", "alexnet"]
+StyleName = Literal["fcnn", "lenet", "alexnet", "graph"]
 
 
 class Spec(BaseModel):

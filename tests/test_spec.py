@@ -122,7 +122,7 @@ def test_spec_round_trips_through_json() -> None:
 
 def test_schema_describes_every_layer_type_and_style() -> None:
     schema = spec_schema()
-    assert schema["properties"]["style"]["enum"] == ["fcnn", "lenet", "alexnet"]
+    assert schema["properties"]["style"]["enum"] == ["fcnn", "lenet", "alexnet", "graph"]
     text = json.dumps(schema)
     for layer_type in ("input", "conv", "pool", "dense", "flatten", "dropout", "activation",
                        "norm", "softmax"):  # fmt: skip

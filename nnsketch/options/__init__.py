@@ -14,9 +14,10 @@ from pydantic import BaseModel, ConfigDict, Field
 from ..fields import Color, FontFamily
 from .alexnet import AlexnetOptions
 from .fcnn import FcnnOptions
+from .graph import GraphOptions
 from .lenet import LenetOptions
 
-__all__ = ["AlexnetOptions", "FcnnOptions", "LenetOptions", "Options"]
+__all__ = ["AlexnetOptions", "FcnnOptions", "GraphOptions", "LenetOptions", "Options"]
 
 
 class Options(BaseModel):
@@ -43,3 +44,4 @@ class Options(BaseModel):
     fcnn: FcnnOptions = FcnnOptions()
     lenet: LenetOptions = LenetOptions()
     alexnet: AlexnetOptions = AlexnetOptions()
+    graph: GraphOptions = GraphOptions()

@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 from ..analysis import Network
 from ..primitives import Drawing
-from . import alexnet, fcnn, lenet
+from . import alexnet, fcnn, graph, lenet
 
 Layout = Callable[[Network], Drawing]
 
@@ -18,6 +18,7 @@ STYLES: dict[str, Layout] = {
     "fcnn": fcnn.layout,
     "lenet": lenet.layout,
     "alexnet": alexnet.layout,
+    "graph": graph.layout,
 }
 
 
