@@ -8,6 +8,8 @@ the file only as escaped character data or attribute values.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import svgwrite
 from svgwrite.base import BaseElement
 from svgwrite.container import Group as SvgGroup
@@ -110,6 +112,13 @@ class _Writer:
         return self._group(node)
 
     def _text(self, node: Text) -> BaseElement:
+        pivot = (node.x, node.y)
+        if len(node.runs) > 1 and node.anchor != "start":
+            # Renderers differ in how they anchor a text made of several tspans (cairosvg
+            # anchors each tspan alone), so multi-run labels are placed from their start;
+            # a rotation still turns about the original anchor point.
+            shift = node.width / 2 if node.anchor == "middle" else node.width
+            node = replace(node, x=node.x - shift, anchor="start")
         attrs: dict[str, object] = {"x": [num(node.x)], "y": [num(node.y)],
                                     "font-size": num(node.size)}  # fmt: skip
         if node.anchor != "start":
@@ -119,7 +128,7 @@ class _Writer:
         if node.fill != "#000000":
             attrs["fill"] = node.fill
         if node.rotate:
-            attrs["transform"] = f"rotate({num(node.rotate)} {num(node.x)} {num(node.y)})"
+            attrs["transform"] = f"rotate({num(node.rotate)} {num(pivot[0])} {num(pivot[1])})"
         if len(node.runs) == 1 and not node.runs[0].sup:
             return self.dwg.text(node.runs[0].text, **_kw(attrs))
         el = self.dwg.text("", **_kw(attrs))

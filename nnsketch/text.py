@@ -28,6 +28,21 @@ _BOLD = (
     716, 716, 493, 595, 478, 712, 652, 924, 645, 652, 582, 712, 365, 712, 838,
 )  # fmt: skip
 
+# Common non-ASCII glyphs in labels (normal, bold), measured the same way.
+_EXTRA: dict[str, tuple[int, int]] = {
+    "\u00d7": (838, 838), "\u2208": (871, 896), "\u211d": (792, 801), "\u00b7": (318, 380),
+    "\u2026": (1000, 1000), "\u22ee": (1000, 1000), "\u2212": (838, 838),
+    "\u2013": (500, 500), "\u2014": (1000, 1000), "\u00b0": (500, 500), "\u00b5": (636, 736),
+    "\u2192": (838, 838), "\u2190": (838, 838), "\u2191": (838, 838), "\u2193": (838, 838),
+    "\u2295": (838, 838), "\u2016": (500, 500), "\u03b1": (659, 687), "\u03b2": (638, 716),
+    "\u03b3": (592, 681), "\u03b4": (612, 687), "\u03b5": (541, 557), "\u03b8": (612, 687),
+    "\u03bb": (592, 633), "\u03bc": (636, 736), "\u03c0": (602, 791), "\u03c3": (634, 779),
+    "\u03c6": (660, 782), "\u03c9": (837, 869), "\u03a3": (632, 683), "\u0394": (684, 774),
+}  # fmt: skip
+_EXTRA.update(
+    {ch: (401, 438) for ch in "\u2070\u00b9\u00b2\u00b3\u2074\u2075\u2076\u2077\u2078\u2079"}
+)
+
 ASCENT = 0.76
 """Cap height plus a little, in em: how far text reaches above its baseline."""
 DESCENT = 0.24
@@ -38,6 +53,9 @@ def _char_width(ch: str, table: tuple[int, ...]) -> int:
     code = ord(ch)
     if 32 <= code < 127:
         return table[code - 32]
+    extra = _EXTRA.get(ch)
+    if extra is not None:
+        return extra[1] if table is _BOLD else extra[0]
     if unicodedata.combining(ch) or unicodedata.category(ch) in ("Cf", "Mn", "Me"):
         return 0
     if unicodedata.east_asian_width(ch) in ("W", "F"):
