@@ -1,4 +1,8 @@
-"""Options of the fcnn style (neurons and edges)."""
+"""Options of the fcnn style (neurons and edges).
+
+Every control of NN-SVG's FCNN view, plus elision of big layers, bias units,
+arrowheads and notes for folded layers (activations, dropout, norms).
+"""
 
 from __future__ import annotations
 
@@ -12,12 +16,16 @@ from ..fields import Color
 class FcnnOptions(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    direction: Literal["horizontal", "vertical"] = "horizontal"
+    direction: Literal["horizontal", "vertical"] = Field(
+        "horizontal", description="horizontal: layers left to right; vertical: top to bottom"
+    )
     node_diameter: Annotated[float, Field(ge=2, le=200)] = 20.0
-    node_fill: Color = "#ffffff"
+    node_fill: Color = Field("#ffffff", description="a layer's color replaces it")
     node_stroke: Color = "#333333"
     node_stroke_width: Annotated[float, Field(ge=0, le=20)] = 1.0
-    layer_spacing: Annotated[float, Field(ge=10, le=1000)] = 120.0
+    layer_spacing: Annotated[
+        float, Field(ge=10, le=1000, description="distance between layer centres")
+    ] = 120.0
     node_spacing: Annotated[float, Field(ge=0, le=500, description="gap between nodes")] = 8.0
     edge_shape: Literal["straight", "bezier"] = "straight"
     edge_color: Color = "#505050"
@@ -29,10 +37,17 @@ class FcnnOptions(BaseModel):
     negative_color: Color = "#d62728"
     positive_color: Color = "#1f77b4"
     arrowheads: bool = False
-    show_bias: bool = False
+    show_bias: bool = Field(False, description="a bias unit per layer that feeds a biased layer")
     bias_fill: Color = "#f2f2f2"
+    bias_label: Literal["+1", "b", "none"] = "+1"
     show_labels: bool = True
-    label_position: Literal["top", "bottom"] = "bottom"
+    show_dimensions: bool = Field(True, description="append '∈ ℝⁿ' to each layer label")
+    show_notes: bool = Field(
+        True, description="note activations, dropout and norms under the layer label"
+    )
+    label_position: Literal["top", "bottom"] = Field(
+        "bottom", description="vertical direction: top puts labels left, bottom right"
+    )
     elide: bool = Field(True, description="draw only the first and last nodes of big layers")
     max_nodes: Annotated[
         int, Field(ge=3, le=200, description="largest layer drawn in full when elide is on")
