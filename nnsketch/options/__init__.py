@@ -7,7 +7,7 @@ JSON Schema stays static.
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -41,6 +41,14 @@ class Options(BaseModel):
             "layer seeds from its own settings, so unrelated edits never move them",
         ),
     ] = None
+    annotations: Annotated[
+        list[Literal["shape", "params", "macs"]],
+        Field(
+            max_length=3,
+            description="per-layer cost lines every style draws under its layers: output "
+            "shape, parameter count, multiply-accumulates",
+        ),
+    ] = []
     fcnn: FcnnOptions = FcnnOptions()
     lenet: LenetOptions = LenetOptions()
     alexnet: AlexnetOptions = AlexnetOptions()

@@ -99,6 +99,19 @@ def caption(info: LayerInfo) -> str:
     return info.type.capitalize()
 
 
+def annotation_lines(info: LayerInfo, wanted: list[str] | tuple[str, ...]) -> list[str]:
+    """The cost lines a style draws for a layer, in the order the options list them."""
+    lines: list[str] = []
+    for kind in wanted:
+        if kind == "shape":
+            lines.append(str(info.output))
+        elif kind == "params" and info.params:
+            lines.append(f"{fmt_count(info.params)} params")
+        elif kind == "macs" and info.macs:
+            lines.append(f"{fmt_count(info.macs)} MACs")
+    return lines
+
+
 def tooltip(info: LayerInfo) -> str:
     """Hover text for a layer group: name, type, output shape, parameters."""
     text = f"{info.name} ({info.type}): output {info.output}"
