@@ -18,11 +18,12 @@ class Limits:
     max_dimension: int = 100_000
     max_units: int = 10_000_000
     max_text_length: int = 200
-    max_nodes_drawn: int = 10_000
-    max_edges_drawn: int = 200_000
-    max_png_pixels: int = 16_000_000
+    max_nodes_drawn: int = 5_000
+    max_edges_drawn: int = 50_000
+    max_png_pixels: int = 8_000_000
     max_scale: float = 10.0
-    max_primitives: int = 200_000
+    max_primitives: int = 50_000
+    max_export_items: int = 4_000
 
 
 LIMITS = Limits()

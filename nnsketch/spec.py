@@ -91,6 +91,12 @@ def _issues(error: ValidationError) -> list[Issue]:
         elif kind == "union_tag_not_found":
             loc = f"{loc}.type" if loc else "type"
             msg = "missing the layer 'type'; use one of: " + ", ".join(LAYER_TYPES)
+        elif kind == "string_too_long":
+            limit = ctx.get("max_length")
+            name = " (max_text_length)" if limit == LIMITS.max_text_length else ""
+            msg = f"at most {limit} characters{name}, got {len(str(err.get('input')))}"
+        elif kind == "too_long":
+            msg = f"at most {ctx.get('max_length')} items, got {ctx.get('actual_length')}"
         elif kind == "extra_forbidden":
             msg = "unknown field; remove it or check its spelling"
         elif kind == "literal_error":
@@ -130,6 +136,8 @@ def parse_json(text: str | bytes) -> Any:
         ) from None
     except (UnicodeDecodeError, RecursionError) as exc:
         raise SpecError.at("", f"invalid JSON: {type(exc).__name__}") from None
+    except ValueError as exc:  # e.g. an integer literal with thousands of digits
+        raise SpecError.at("", f"invalid JSON: {str(exc)[:120]}") from None
 
 
 def load_spec(source: Spec | dict[str, Any] | str | bytes | Path) -> Spec:

@@ -44,7 +44,11 @@ def test_minimal_spec_gets_defaults() -> None:
         ({"type": "dense", "units": "ten"}, "layers[1].units", "integer"),
         ({"type": "dense", "units": 5, "color": "url(#x)"}, "layers[1].color", "CSS color"),
         ({"type": "dense", "units": 5, "label": "a\x00b"}, "layers[1].label", "U+0000"),
-        ({"type": "dense", "units": 5, "label": "x" * 201}, "layers[1].label", "at most 200"),
+        (
+            {"type": "dense", "units": 5, "label": "x" * 201},
+            "layers[1].label",
+            "at most 200 characters (max_text_length), got 201",
+        ),
         ({"type": "dense", "units": 5, "name": "1bad"}, "layers[1].name", "pattern"),
         ({"type": "banana"}, "layers[1].type", "unknown layer type 'banana'"),
         ({"units": 4}, "layers[1].type", "missing the layer 'type'"),
@@ -128,3 +132,8 @@ def test_schema_describes_every_layer_type_and_style() -> None:
                        "norm", "softmax"):  # fmt: skip
         assert f'"const": "{layer_type}"' in text or f'"{layer_type}"' in text
     assert "discriminator" in text
+
+
+def test_huge_integer_literal_is_a_located_error() -> None:
+    found = issues('{"layers": [{"type": "input", "units": ' + "9" * 5000 + "}]}")
+    assert found[0][0] == "" and "invalid JSON" in found[0][1]
