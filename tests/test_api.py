@@ -329,3 +329,11 @@ def test_docs_page_allows_its_inline_script_by_hash_only(client: TestClient) -> 
         digest = base64.b64encode(hashlib.sha256(script.encode()).digest()).decode()
         assert f"'sha256-{digest}'" in csp
     assert "/openapi.json" in r.text
+
+
+def test_docs_assets_are_served_locally(client: TestClient) -> None:
+    r = client.get("/docs")
+    urls = re.findall(r'(?:src|href)="([^"]+)"', r.text)
+    assert urls and all(u.startswith("/") for u in urls), urls
+    for url in urls:
+        assert client.get(url).status_code == 200, url
