@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -15,4 +15,12 @@ class GraphOptions(BaseModel):
         False, description="fold activation, norm and dropout layers into the layer they follow"
     )
     collapse_repeats: bool = Field(False, description="draw a repeat block once with an ×N badge")
-    show_legend: bool = True
+    show_legend: bool = Field(True, description="list the layer types' colours beside the graph")
+    show_shapes: bool = Field(True, description="write each layer's output shape in its box")
+    show_costs: bool = Field(False, description="write each layer's parameters and MACs")
+    rank_gap: Annotated[
+        float, Field(ge=1.5, le=10, description="space between ranks, in font sizes")
+    ] = 2.4
+    node_gap: Annotated[
+        float, Field(ge=0.5, le=10, description="space between boxes of one rank, in font sizes")
+    ] = 1.8
