@@ -301,9 +301,10 @@ def test_pass_through_layers_fold_into_the_block_before() -> None:
     net = analyze(load_spec(spec_of("alexnet")))
     groups = group_layers(net)
     assert len(groups) == 12
-    for host, folded in groups:
-        assert host.type not in FOLDED_TYPES or host.index == 0
-        assert all(f.type in FOLDED_TYPES for f in folded)
+    for group in groups:
+        assert group.host.type not in FOLDED_TYPES or group.host.index == 0
+        assert all(f.type in FOLDED_TYPES for f in group.folded)
+        assert group.symbol is None
     d = drawing(spec_of("alexnet"))
     conv1 = next(g for g in layer_groups(d) if dict(g.data)["name"] == "conv1")
     assert conv1.title is not None and "norm1" in conv1.title
@@ -540,13 +541,14 @@ def test_branching_networks_draw_their_chain() -> None:
     assert_no_text_overlap(d)
     net = analyze(load_spec(spec))
     groups = group_layers(net)
-    assert len(layer_groups(d)) == len(groups)
-    folded = {f.type for _, fs in groups for f in fs}
-    assert "add" in folded  # a same-shaped sum folds into the block it follows
+    assert len(layer_groups(d)) == len(groups)  # every add is a junction of its own
+    assert [g.host.type for g in groups if g.symbol] == ["add", "add"]
+    folded = {f.type for g in groups for f in g.folded}
+    assert "add" not in folded and "activation" in folded
     names = [name_of(g) for g in layer_groups(d)]
     assert len(names) == len(set(names))
     pool = next(g for g in scene_of(spec).gaps if g.consumer.type == "pool")
-    assert pool.kernel is not None and pool.kernel.whole
+    assert pool.kernel is None and pool.arrow is not None  # it follows a junction
 
 
 def test_blocks_that_do_not_take_the_previous_output_get_no_link() -> None:
@@ -560,8 +562,10 @@ def test_blocks_that_do_not_take_the_previous_output_get_no_link() -> None:
         ],
     }
     scene = scene_of(spec)
-    links = {g.consumer.name: (g.kernel is not None, g.arrow is not None) for g in scene.gaps}
-    assert links == {"a": (True, False), "b": (False, False), "c": (False, True)}
+    assert [b.symbol for b in scene.blocks] == [None, None, None, "||", None]
+    links = [(g.consumer.name, g.kernel is not None, g.arrow is not None) for g in scene.gaps]
+    assert links == [("a", True, False), ("b", False, False), ("c", False, True),
+                     ("c", False, True)]  # fmt: skip
     d = drawing(spec)
     assert_finite_and_inside(d)
     assert {name_of(g) for _, g in top_groups(d, "kernels")} == {"a"}

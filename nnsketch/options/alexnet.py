@@ -1,4 +1,10 @@
-"""Options of the alexnet style (3D blocks with kernel pyramids)."""
+"""Options of the alexnet style (3D blocks with kernel pyramids).
+
+Sizes are SVG user units (px at scale 1). Skip connections (edges between layers
+that are not neighbours in the chain) follow the ``skip_*`` settings and merge
+symbols the ``merge_*`` ones; ``layout`` chooses one flat chain or a U (encoder
+down, decoder up) for networks whose maps shrink and grow again.
+"""
 
 from __future__ import annotations
 
@@ -80,3 +86,28 @@ class AlexnetOptions(BaseModel):
     )
     show_labels: bool = True
     label_position: Literal["below", "above"] = "below"
+    layout: Literal["flat", "u"] = Field(
+        "flat",
+        description="flat: one chain, long skips above it; u: smaller maps lower, so an "
+        "encoder-decoder draws as a U with its skips level (networks that never grow back "
+        "stay flat)",
+    )
+    level_spacing: Annotated[
+        float,
+        Field(ge=0, le=1000, description="u layout: clear space between two levels' blocks"),
+    ] = 24.0
+    show_skips: bool = Field(
+        True, description="draw edges between layers that are not neighbours in the chain"
+    )
+    skip_color: Color = "#3a3a3a"
+    skip_width: Annotated[float, Field(ge=0.2, le=6)] = 1.2
+    skip_radius: Annotated[
+        float, Field(ge=0, le=40, description="corner radius of skip lines (0: square corners)")
+    ] = 6.0
+    skip_spacing: Annotated[
+        float, Field(ge=2, le=100, description="distance between two skip lanes side by side")
+    ] = 9.0
+    merge_radius: Annotated[
+        float, Field(ge=4, le=60, description="radius of the circled add/multiply/concat symbol")
+    ] = 8.0
+    merge_fill: Color = "#ffffff"

@@ -12,21 +12,43 @@ faces toward the next block and the pyramids run into it; seen from the input en
 the pyramids end on the next block's visible face. Labels come last, so no face
 ever covers one.
 
+Merges are junctions: a circle with the merge's glyph, in a slot of the chain
+(drawn in painter's order like a block). Skip connections (`alexnet_skips`)
+are drawn after every block and gap, so nothing hides them, and before the
+labels, which keep clear of them.
+
 Output groups: one layer group per block (its faces, shading overlays and one
-outline path), one `kernels` group per conv/pool gap (window patch and pyramid)
-or `connections` group (arrow), in painter's order, then `labels` holding the
-`dimensions` and `captions` groups.
+outline path) or junction (class `junction`: circle and glyph; a merge that
+also has a block keeps its layer group for the block), one `kernels` group per
+conv/pool gap (window patch and pyramid) or `connections` group (arrow), in
+painter's order, then `skips` (one `skip` group per skip, with `from`/`to`
+names), then `labels` holding the `dimensions` and `captions` groups.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import math
 
 from ..analysis import Network
 from ..options.alexnet import AlexnetOptions
-from ..primitives import Drawing, Group, Line, Node, Path, PathCommand, Point, Polygon
+from ..primitives import (
+    Circle,
+    Drawing,
+    Group,
+    Line,
+    Node,
+    Path,
+    PathCommand,
+    Point,
+    Polygon,
+    Run,
+    Text,
+)
+from ..text import ASCENT, DESCENT
 from .alexnet_labels import Picture, captions, short_caption, size_labels
-from .alexnet_scene import Block, Gap, Scene, build_scene
+from .alexnet_scene import Block, Gap, Scene, arrow_ends, build_scene, junction_circle
+from .alexnet_skips import Route, obstacles, route_skips, skip_group
 from .common import finish, layer_group
 from .projection import Camera, Cuboid, View, convex_hull, view
 
@@ -52,6 +74,34 @@ def _polygon_path(polys: list[tuple[Point, ...]]) -> tuple[PathCommand, ...]:
         cmds.extend(("L", p) for p in pts[1:])
         cmds.append(("Z", ()))
     return tuple(cmds)
+
+
+GLYPH_SCALE = {"||": 1.4}
+"""Glyph size as a share of the circle's radius (default 1.5): the glyph's box stays
+inside the circle, clear of skips that end on its rim."""
+RING = 16
+"""Sides of the polygon that stands in for a junction's circle where labels are placed."""
+
+
+def _junction_nodes(block: Block, camera: Camera, opts: AlexnetOptions) -> list[Node]:
+    (cx, cy), r = junction_circle(block, camera, opts.merge_radius)
+    assert block.symbol is not None
+    size = r * GLYPH_SCALE.get(block.symbol, 1.5)
+    glyph = Text(cx, cy + (ASCENT - DESCENT) / 2 * size, (Run(block.symbol),), size=size,
+                 fill=opts.stroke)  # fmt: skip
+    ring = Circle(cx, cy, r, fill=opts.merge_fill, stroke=opts.stroke,
+                  stroke_width=max(0.8, opts.stroke_width))  # fmt: skip
+    return [ring, glyph]
+
+
+def _ring(block: Block, camera: Camera, opts: AlexnetOptions) -> tuple[Point, ...]:
+    """A polygon around the junction's circle (labels and lanes keep clear of it)."""
+    (cx, cy), r = junction_circle(block, camera, opts.merge_radius)
+    r = (r + max(0.8, opts.stroke_width) / 2) / math.cos(math.pi / RING)
+    return tuple(
+        (cx + r * math.cos(2 * math.pi * k / RING), cy + r * math.sin(2 * math.pi * k / RING))
+        for k in range(RING)
+    )
 
 
 def _block_nodes(block: Block, seen: View, opts: AlexnetOptions) -> list[Node]:
@@ -98,7 +148,8 @@ def _pyramid_points(
     return base, camera.project(apex)
 
 
-def _gap_nodes(gap: Gap, camera: Camera, opts: AlexnetOptions) -> list[Node]:
+def _gap_nodes(gap: Gap, scene: Scene, opts: AlexnetOptions) -> list[Node]:
+    camera = scene.camera
     if gap.kernel is not None:
         base, tip = _pyramid_points(gap.kernel.box, gap.kernel.apex, camera)
         sides = [(base[i], base[(i + 1) % 4], tip) for i in range(4)]
@@ -116,7 +167,10 @@ def _gap_nodes(gap: Gap, camera: Camera, opts: AlexnetOptions) -> list[Node]:
         )
         return [fill, edges]
     if gap.arrow is not None:
-        (x1, y1), (x2, y2) = (camera.project(p) for p in gap.arrow)
+        ends = arrow_ends(scene, gap, opts.merge_radius)
+        if ends is None:
+            return []
+        (x1, y1), (x2, y2) = ends
         return [
             Line(
                 x1,
@@ -173,10 +227,13 @@ def layout(net: Network) -> Drawing:
     for pos, (kind, i) in enumerate(order):
         if kind == "block":
             block = scene.blocks[i]
-            nodes = _block_nodes(block, views[i], opts)
-            groups.append(
-                _tooltip(layer_group(block.info, nodes, "bar" if block.bar else None), block)
-            )
+            if block.junction:
+                groups.append(_junction_group(block, _junction_nodes(block, cam, opts)))
+            else:
+                nodes = _block_nodes(block, views[i], opts)
+                groups.append(
+                    _tooltip(layer_group(block.info, nodes, "bar" if block.bar else None), block)
+                )
             if i < len(scene.gaps):
                 patch = _patch(scene.gaps[i], views[i], cam, opts)
                 nxt = order[pos + 1] if pos + 1 < len(order) else None
@@ -186,15 +243,28 @@ def layout(net: Network) -> Drawing:
                     groups.append(_gap_group(scene.gaps[i], block, patch))
             continue
         gap = scene.gaps[i]
-        children = carried.pop(i, []) + _gap_nodes(gap, cam, opts)
+        children = carried.pop(i, []) + _gap_nodes(gap, scene, opts)
         if children:
             groups.append(_gap_group(gap, scene.blocks[i], children))
     pictures = [
-        Picture(b, v.outline(), v.silhouette()) for b, v in zip(scene.blocks, views, strict=True)
+        Picture(b, _ring(b, cam, opts), ())
+        if b.junction
+        else Picture(b, v.outline(), v.silhouette())
+        for b, v in zip(scene.blocks, views, strict=True)
     ]
     soft = [_gap_outline(g, cam) for g in scene.gaps if g.kernel or g.arrow]
+    routes: list[Route] = []
+    if opts.show_skips:
+        # Skips run on the side away from the captions, except in a U: there they run
+        # above each level, between the levels, as long skips do in U-Net figures.
+        u_shaped = any(b.level for b in scene.blocks)
+        side = -1 if opts.label_position == "above" and not u_shaped else 1
+        routes = route_skips(scene, views, [p.outline for p in pictures], soft, opts, side)
+        skips = skip_group(routes, scene, opts)
+        if skips is not None:
+            groups.append(skips)
     size = net.spec.options.font_size
-    dims, placer, firsts = size_labels(pictures, soft, opts, size)
+    dims, placer, firsts = size_labels(pictures, soft, opts, size, obstacles(routes, opts))
     caps = captions(pictures, placer, firsts, opts, net.spec.options.annotations, size)
     labels: list[Node] = []
     if dims:
@@ -213,6 +283,19 @@ def _gap_outline(gap: Gap, camera: Camera) -> tuple[Point, ...]:
         return convex_hull([*base, tip])
     assert gap.arrow is not None
     return tuple(camera.project(p) for p in gap.arrow)
+
+
+def _junction_group(block: Block, nodes: list[Node]) -> Group:
+    """A merge's circle: its layer group, unless the merge also has a block."""
+    if block.own_group:
+        return _tooltip(layer_group(block.info, nodes, "junction"), block)
+    info = block.info
+    return Group(
+        tuple(nodes),
+        classes=("junction", info.type),
+        title=f"{info.name} ({info.type})",
+        data=(("layer", str(info.row)), ("name", info.name)),
+    )
 
 
 def _gap_group(gap: Gap, src: Block, children: list[Node]) -> Group:

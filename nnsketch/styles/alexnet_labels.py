@@ -6,6 +6,8 @@ clear of every block's picture and every label placed so far, preferring spots
 that also miss the kernel pyramids. A size label with no free spot is dropped
 (with `dimension_labels: changes` a size equal to the previous block's is not
 repeated at all); captions never drop, they move further out until free.
+Skip connections and junction circles are kept clear like blocks. A junction's
+glyph is its caption; it gets a text caption only when its layer has a label.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from itertools import chain, islice
 
 from ..analysis import LayerInfo
 from ..layers import ConvLayer, DenseLayer, PoolLayer
@@ -29,6 +32,8 @@ LABEL_GAP = 0.4
 """Clear space kept between two labels, in font sizes, so neighbours never read as one."""
 LEADING = 0.12
 """Extra space between the lines of a caption, in font sizes."""
+NEAR = 21
+"""Caption spots tried first with pyramids and arrows kept clear (3 rows and the sides)."""
 ALONG = (0.5, 0.35, 0.65, 0.2, 0.8)
 """Where along an edge a size label may sit, in order of preference."""
 
@@ -107,10 +112,10 @@ class _Placer:
         self.texts.append(text)
         return True
 
-    def claim_all(self, texts: list[Text]) -> bool:
+    def claim_all(self, texts: list[Text], strict: bool = False) -> bool:
         """Take every label's spot if all of them are free (a caption and its lines)."""
         boxes = [text_box(t) for t in texts]
-        if not all(self.free(b, strict=False) for b in boxes):
+        if not all(self.free(b, strict) for b in boxes):
             return False
         self.taken.extend(boxes)
         self.texts.extend(texts)
@@ -178,14 +183,20 @@ def _bar_centres(pic: Picture, value: str, size: float) -> list[Point]:
 
 
 def size_labels(
-    pictures: list[Picture], soft: list[tuple[Point, ...]], opts: AlexnetOptions, font_size: float
+    pictures: list[Picture],
+    soft: list[tuple[Point, ...]],
+    opts: AlexnetOptions,
+    font_size: float,
+    lines: list[tuple[Point, ...]] | None = None,
 ) -> tuple[list[Text], _Placer, list[int]]:
     """Height, width and channel labels of every block that has room for them.
 
+    `lines` are more shapes to keep clear of (skip legs, corners, arrowheads).
     Also returns, per block, how many labels were placed before its own, so its
     caption can go beyond them.
     """
-    placer = _Placer([p.outline for p in pictures], soft, font_size * LABEL_GAP)
+    hard = [p.outline for p in pictures] + list(lines or [])
+    placer = _Placer(hard, soft, font_size * LABEL_GAP)
     firsts = [0] * len(pictures)
     if not opts.show_dimensions:
         return [], placer, firsts
@@ -195,6 +206,8 @@ def size_labels(
     for k, pic in enumerate(pictures):
         firsts[k] = len(placer.taken)
         out = pic.block.info.output
+        if pic.block.junction:
+            continue  # the tensor around it shows the sizes
         if pic.block.bar:
             value = str(out.channels)
             placer.place(value, size, _bar_centres(pic, value, size))
@@ -256,8 +269,12 @@ def captions(
     own = [*firsts[1:], len(placer.taken)]
     small = font_size * DIMENSION_SCALE
     for k, pic in enumerate(pictures):
-        lines = [(short_caption(pic.block.info), font_size)] if opts.show_labels else []
-        lines += [(v, small) for v in annotation_lines(pic.block.info, annotations)]
+        info = pic.block.info
+        if pic.block.junction and not (info.layer.label and opts.show_labels):
+            continue
+        lines = [(short_caption(info), font_size)] if opts.show_labels else []
+        if not pic.block.junction:
+            lines += [(v, small) for v in annotation_lines(info, annotations)]
         if not lines:
             continue
         box = pic.box
@@ -266,9 +283,13 @@ def captions(
             edge = max(edge, b.y1) if sign > 0 else min(edge, b.y0)
         w = max(text_width(v, size) for v, size in lines)
         h = sum(size * (ASCENT + DESCENT + LEADING) for _, size in lines)
-        for centre in _caption_centres(box, edge, w, h, font_size, sign):
+        spots = _caption_centres(box, edge, w, h, font_size, sign)
+        near = list(islice(spots, NEAR))
+        tries = chain(((c, True) for c in near), ((c, False) for c in near),
+                      ((c, False) for c in spots))  # fmt: skip
+        for centre, strict in tries:
             texts = _stacked(lines, centre)
-            if placer.claim_all(texts):
+            if placer.claim_all(texts, strict):
                 out.extend(texts)
                 break
     return out

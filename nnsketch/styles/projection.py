@@ -312,3 +312,21 @@ def box_hits_polygon(box: Box, polygon: tuple[Point, ...], gap: float = 0.0) -> 
         if max(pa) <= min(pb) or max(pb) <= min(pa):
             return False
     return True
+
+
+def ray_exit(polygon: tuple[Point, ...], p: Point, d: Point) -> Point:
+    """Where the ray from `p` along `d` last leaves the convex `polygon` (`p` if never)."""
+    best = 0.0
+    n = len(polygon)
+    for i in range(n):
+        (ax, ay), (bx, by) = polygon[i], polygon[(i + 1) % n]
+        ex, ey = bx - ax, by - ay
+        den = d[0] * ey - d[1] * ex
+        if abs(den) < 1e-12:
+            continue
+        wx, wy = ax - p[0], ay - p[1]
+        t = (wx * ey - wy * ex) / den
+        s = (wx * d[1] - wy * d[0]) / den
+        if -1e-9 <= s <= 1 + 1e-9:
+            best = max(best, t)
+    return (p[0] + best * d[0], p[1] + best * d[1])
