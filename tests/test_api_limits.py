@@ -250,7 +250,7 @@ def test_a_slow_render_never_blocks_healthz(monkeypatch: pytest.MonkeyPatch) -> 
                 asyncio.create_task(http.post("/api/render?format=png", json=load("lenet5")))
                 for _ in range(2)
             ]
-            while running[0] < 2:
+            while running[0] < 1:  # the export lane converts one PNG at a time
                 await asyncio.sleep(0.001)
             started = time.perf_counter()
             health = await http.get("/healthz")
@@ -287,3 +287,54 @@ def test_concurrent_renders_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None
             assert running[1] == 2
 
     asyncio.run(scenario())
+
+
+def test_previews_do_not_wait_behind_exports(monkeypatch: pytest.MonkeyPatch) -> None:
+    release = threading.Event()
+    exporting: list[int] = [0]
+    real = api.check_export
+
+    def slow_export(drawing: Any, fmt: str, scale: float) -> Any:
+        if fmt != "svg":
+            exporting[0] += 1
+            release.wait(5)
+        return real(drawing, fmt, scale)
+
+    monkeypatch.setattr(api, "check_export", slow_export)
+    app = create_app(render_threads=2)
+
+    async def scenario() -> None:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
+            exports = [
+                asyncio.create_task(
+                    http.post(f"/api/render?format=png&scale={s}", json=load("lenet5"))
+                )
+                for s in (1, 2, 3)
+            ]
+            while exporting[0] < 1:
+                await asyncio.sleep(0.001)
+            started = time.perf_counter()
+            preview = await http.post("/api/preview", json=load("mnist_cnn"))
+            svg = await http.post("/api/render?format=svg", json=load("mnist_cnn"))
+            elapsed = time.perf_counter() - started
+            assert preview.json()["ok"] is True and svg.text.startswith("<?xml")
+            assert elapsed < 2.0 and not any(t.done() for t in exports)
+            release.set()
+            assert all(r.status_code == 200 for r in await asyncio.gather(*exports))
+
+    asyncio.run(scenario())
+
+
+def test_identical_requests_are_answered_from_the_cache(client: TestClient) -> None:
+    spec = load("alexnet")
+    first = client.post("/api/preview", json=spec)
+    cache = client.app.state.response_cache
+    hits = cache.hits
+    again = client.post("/api/preview", json=spec)
+    assert again.content == first.content and cache.hits == hits + 1
+    spec["title"] = "changed"
+    assert client.post("/api/preview", json=spec).json()["svg"] != first.json()["svg"]
+    png = client.post("/api/render?format=png&scale=2", json=spec)
+    assert client.post("/api/render?format=png&scale=2", json=spec).content == png.content
+    assert client.post("/api/render?format=png&scale=1", json=spec).content != png.content

@@ -3,7 +3,8 @@
 Handlers take the raw body and hand it to one synchronous function that parses,
 builds and serializes in a worker thread (see `work.RenderPool`), so the event
 loop only moves bytes. `preview` is the editor's hot path: one round trip gives
-the SVG, every layer's shape and the totals.
+the SVG, every layer's shape and the totals. Answers are deterministic, so they
+are kept in a bounded `cache.ResponseCache` keyed by the body and options.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from ..render import Diagram, build
 from ..spec import spec_schema
 from . import docs
 from .budget import check_export
+from .cache import ResponseCache, cache_key
 from .errors import error_body
 from .payload import parse_body
 from .work import RenderPool
@@ -54,6 +56,14 @@ def _pool(request: Request) -> RenderPool:
     return pool
 
 
+def _cache(request: Request) -> ResponseCache[Any]:
+    state = request.app.state
+    found: ResponseCache[Any] | None = getattr(state, "response_cache", None)
+    if found is None:
+        found = state.response_cache = ResponseCache()
+    return found
+
+
 def _analysis(diagram: Diagram) -> dict[str, Any]:
     net = diagram.network
     return {
@@ -78,14 +88,25 @@ def _check(body: bytes, with_svg: bool) -> bytes:
     return _dumps(result)
 
 
+async def _checked(request: Request, with_svg: bool) -> Response:
+    body = await request.body()
+    cache = _cache(request)
+    key = cache_key("check", body, with_svg)
+    content: bytes | None = cache.get(key)
+    if content is None:
+        content = await _pool(request).run(_check, body, with_svg)
+        cache.put(key, content, len(content))
+    return _json(content)
+
+
 @router.post("/preview", **docs.PREVIEW)
 async def preview(request: Request) -> Response:
-    return _json(await _pool(request).run(_check, await request.body(), True))
+    return await _checked(request, True)
 
 
 @router.post("/validate", **docs.VALIDATE)
 async def validate(request: Request) -> Response:
-    return _json(await _pool(request).run(_check, await request.body(), False))
+    return await _checked(request, False)
 
 
 def slug(title: str, default: str = "diagram") -> str:
@@ -140,7 +161,15 @@ async def render(
 ) -> Response:
     scale = _scale(scale)
     color = _background(background)
-    content, stem = await _pool(request).run(_render, await request.body(), format, scale, color)
+    body = await request.body()
+    cache = _cache(request)
+    key = cache_key("render", body, format, scale, color)
+    cached: tuple[bytes, str] | None = cache.get(key)
+    if cached is None:
+        lane = "quick" if format == "svg" else "export"
+        cached = await _pool(request).run(_render, body, format, scale, color, lane=lane)
+        cache.put(key, cached, len(cached[0]))
+    content, stem = cached
     headers = {"Content-Disposition": f'attachment; filename="{stem}.{format}"'}
     if format == "svg":
         headers["Content-Security-Policy"] = SVG_CSP
