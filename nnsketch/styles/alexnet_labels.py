@@ -25,6 +25,7 @@ from ..text import ASCENT, DESCENT, text_width
 from .alexnet_scene import Block
 from .common import TIMES, annotation_lines
 from .projection import box_hits_polygon
+from .spatial import BoxGrid
 
 DIMENSION_SCALE = 0.85
 """Size labels are this fraction of the font size; captions use the full size."""
@@ -88,27 +89,40 @@ class _Placer:
     def __init__(
         self, hard: list[tuple[Point, ...]], soft: list[tuple[Point, ...]], spacing: float
     ) -> None:
-        self.hard = [(_extent(p), p) for p in hard]
         self.spacing = spacing
-        self.soft = [(_extent(p), p) for p in soft]
+        self.hard: BoxGrid[tuple[Point, ...]] = BoxGrid()
+        self.soft: BoxGrid[tuple[Point, ...]] = BoxGrid()
+        for polygon in hard:
+            self.hard.add(_extent(polygon), polygon)
+        for polygon in soft:
+            self.soft.add(_extent(polygon), polygon)
         self.taken: list[Box] = []
+        self._taken: BoxGrid[None] = BoxGrid()
         self.texts: list[Text] = []
 
     def free(self, box: Box, strict: bool) -> bool:
-        if any(box.overlaps(t, self.spacing) for t in self.taken):
+        if any(box.overlaps(t, self.spacing) for t, _ in self._taken.near(box, self.spacing)):
             return False
-        if any(b.overlaps(box, 1.0) and box_hits_polygon(box, p, 1.0) for b, p in self.hard):
+        if any(
+            b.overlaps(box, 1.0) and box_hits_polygon(box, p, 1.0)
+            for b, p in self.hard.near(box, 1.0)
+        ):
             return False
         return not (
-            strict and any(b.overlaps(box) and box_hits_polygon(box, p) for b, p in self.soft)
+            strict
+            and any(b.overlaps(box) and box_hits_polygon(box, p) for b, p in self.soft.near(box))
         )
+
+    def _take(self, box: Box) -> None:
+        self.taken.append(box)
+        self._taken.add(box, None)
 
     def claim(self, text: Text, strict: bool = False) -> bool:
         """Take the label's spot if it is free."""
         box = text_box(text)
         if not self.free(box, strict):
             return False
-        self.taken.append(box)
+        self._take(box)
         self.texts.append(text)
         return True
 
@@ -117,7 +131,8 @@ class _Placer:
         boxes = [text_box(t) for t in texts]
         if not all(self.free(b, strict) for b in boxes):
             return False
-        self.taken.extend(boxes)
+        for b in boxes:
+            self._take(b)
         self.texts.extend(texts)
         return True
 
