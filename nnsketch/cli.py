@@ -1,4 +1,4 @@
-"""The command line: render, validate, summary, schema, examples and serve.
+"""The command line: render, validate, summary, schema, examples, import and serve.
 
 Exit status: 0 on success, 1 when the spec is invalid or cannot be rendered (the
 located errors go to stderr), 2 for usage errors (argparse).
@@ -100,6 +100,44 @@ def _cmd_examples(args: argparse.Namespace) -> int:
     return 0
 
 
+CLI_IMPORT_BYTES = 1_000_000_000
+"""Model files on disk may hold their weights (ONNX): allow far more than an upload."""
+
+
+def _cmd_import(args: argparse.Namespace) -> int:
+    from .importers import Budget, read_model
+
+    if args.model == "-":
+        data, name = sys.stdin.buffer.read(), None
+    else:
+        file = Path(args.model)
+        if not file.is_file():
+            raise NnsketchError(f"no such model file: {args.model}")
+        if file.stat().st_size > CLI_IMPORT_BYTES:
+            raise NnsketchError(f"{args.model} is larger than {CLI_IMPORT_BYTES:,} bytes")
+        data, name = file.read_bytes(), file.name
+    budget = Budget(max_bytes=CLI_IMPORT_BYTES, max_seconds=120.0)
+    try:
+        result = read_model(
+            data, name, format=args.format, style=args.style, fold=args.fold, budget=budget
+        )
+    except (RecursionError, MemoryError, ValueError) as exc:
+        raise NnsketchError(f"the model file could not be read ({type(exc).__name__})") from None
+    for warning in result.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    text = json.dumps(result.spec, indent=2, ensure_ascii=False) + "\n"
+    layers = len(result.spec["layers"])
+    summary = f"{result.format}: {layers} layers, {result.spec_params:,} parameters"
+    if args.output in (None, "-"):
+        sys.stdout.write(text)
+        print(summary, file=sys.stderr)
+        return 0
+    out = Path(args.output)
+    out.write_text(text, encoding="utf-8")
+    print(f"wrote {out} ({summary}, style {result.spec['style']})", file=sys.stderr)
+    return 0
+
+
 def _cmd_serve(args: argparse.Namespace) -> int:
     from .web.server import serve
 
@@ -138,6 +176,29 @@ def parser() -> argparse.ArgumentParser:
     ex = sub.add_parser("examples", help="list the bundled examples, or print one")
     ex.add_argument("name", nargs="?")
     ex.set_defaults(func=_cmd_examples)
+
+    im = sub.add_parser("import", help="turn a Caffe, Keras or ONNX model file into a spec")
+    im.add_argument("model", help=".prototxt, .json, .keras or .onnx file ('-' for standard input)")
+    im.add_argument("-o", "--output", help="spec file to write (default: standard output)")
+    im.add_argument(
+        "--format",
+        choices=("caffe", "keras", "onnx"),
+        help="the file's format when the extension does not say",
+    )
+    im.add_argument(
+        "--style",
+        choices=("fcnn", "lenet", "alexnet", "graph"),
+        help="style of the spec (default: graph for branching networks, lenet/alexnet for "
+        "CNN chains, fcnn for MLPs)",
+    )
+    im.add_argument(
+        "--fold",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="fold activations into their layers, and norm/dropout boxes in the graph "
+        "style (default: activations; the rest above 100 layers)",
+    )
+    im.set_defaults(func=_cmd_import)
 
     sv = sub.add_parser("serve", help="start the editor and HTTP API")
     sv.add_argument("--host", default="127.0.0.1")

@@ -14,7 +14,7 @@ from fastapi import FastAPI
 from .. import __version__
 from ..limits import LIMITS
 from ..resources import resource_dir
-from . import api, openapi, pages
+from . import api, imports, openapi, pages
 from .errors import install_error_handlers
 from .pages import template_environment
 from .security import BodyLimit, SecurityHeaders
@@ -53,6 +53,7 @@ def create_app(
     install_error_handlers(app)
     app.include_router(pages.router)
     app.include_router(api.router)
+    app.include_router(imports.router)
     openapi.install(app)
     app.mount(STATIC_PREFIX, HashedStaticFiles(app.state.static_hashes), name="static")
     app.add_middleware(BodyLimit, limit=max_body_bytes)
