@@ -10,6 +10,7 @@ given font size.
 from __future__ import annotations
 
 import unicodedata
+from functools import lru_cache
 
 _NORMAL = (
     318, 401, 460, 838, 636, 950, 780, 275, 390, 390, 500, 838, 318, 361, 318, 337,
@@ -63,6 +64,7 @@ def _char_width(ch: str, table: tuple[int, ...]) -> int:
     return 700
 
 
+@lru_cache(maxsize=8192)
 def text_width(text: str, size: float, bold: bool = False) -> float:
     """Advance width of `text` at font `size`, in the same units as `size`."""
     table = _BOLD if bold else _NORMAL
