@@ -30,6 +30,8 @@ from .primitives import (
     walk,
 )
 
+_FACTORY = svgwrite.Drawing(profile="full", debug=False)
+
 
 class _Element(BaseElement):
     """A plain element with exactly the attributes given, in the order given.
@@ -39,7 +41,7 @@ class _Element(BaseElement):
     """
 
     def __init__(self, tag: str, attrs: dict[str, str]) -> None:
-        super().__init__(debug=False, profile="full")
+        super().__init__(factory=_FACTORY)  # shares one parameter set instead of one each
         self.elementname = tag
         self.attribs.update(attrs)
 
