@@ -20,6 +20,7 @@ class Limits:
     max_text_length: int = 200
     max_nodes_drawn: int = 5_000
     max_edges_drawn: int = 50_000
+    max_skips_drawn: int = 1_000
     max_png_pixels: int = 8_000_000
     max_scale: float = 10.0
     max_primitives: int = 50_000

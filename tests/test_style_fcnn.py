@@ -392,3 +392,92 @@ def _nodes(node: Node) -> int:
 def test_element_count_stays_small_for_the_mnist_mlp() -> None:
     drawing = build(spec("mlp")).drawing
     assert sum(_nodes(c) for c in drawing.children) < 120
+
+
+# -- cost annotations --------------------------------------------------------------------
+
+
+def costed(name: str = "mlp", wanted: tuple[str, ...] = ("shape", "params", "macs"),
+           **fcnn: Any) -> Drawing:  # fmt: skip
+    data = spec(name, **fcnn)
+    data["options"]["annotations"] = list(wanted)
+    return build(data).drawing
+
+
+def note_lines(group: Group) -> list[str]:
+    notes = sub(group, "annotation")
+    return [] if notes is None else [t.text for t in walk(notes) if hasattr(t, "runs")]
+
+
+def test_annotations_list_each_columns_cost_in_small_grey_lines() -> None:
+    drawing = costed()
+    groups = layer_groups(drawing)
+    assert [note_lines(g) for g in groups] == [
+        ["784"],
+        ["128", "100.5k params", "100.4k MACs"],
+        ["64", "8,256 params", "8,192 MACs"],
+        ["10", "650 params", "640 MACs"],
+    ]
+    for g in groups:
+        notes, label = sub(g, "annotation"), sub(g, "label")
+        assert notes is not None and label is not None
+        note_box, label_box = union_box(list(notes.children)), union_box(list(label.children))
+        assert note_box is not None and label_box is not None
+        assert note_box.y0 >= label_box.y1  # under the label, which is under the column
+        for t in walk(notes):
+            assert t.size < 12 and t.fill != "#000000"  # type: ignore[union-attr]
+    assert_no_text_overlap(drawing, gap=1.0)
+    assert_finite_and_inside(drawing)
+
+
+def test_annotations_stay_under_the_columns_when_labels_go_above() -> None:
+    drawing = costed(label_position="top", show_bias=True)
+    circles = union_box(
+        [c for g in layer_groups(drawing) for c in walk(g) if isinstance(c, Circle)]
+    )
+    assert circles is not None
+    for g in layer_groups(drawing):
+        notes, label = sub(g, "annotation"), sub(g, "label")
+        assert notes is not None and label is not None
+        assert union_box(list(label.children)).y1 <= circles.y0  # type: ignore[union-attr]
+        assert union_box(list(notes.children)).y0 >= circles.y1  # type: ignore[union-attr]
+    assert_no_text_overlap(drawing, gap=1.0)
+    assert_finite_and_inside(drawing)
+
+
+@pytest.mark.parametrize("opts", list(OPTION_SETS), ids=list(OPTION_SETS))
+def test_annotations_never_overlap_in_any_option_set(opts: str) -> None:
+    for name in ("small_mlp",) if opts == "full" else ("mlp", "small_mlp", "mnist_cnn"):
+        drawing = costed(name, **OPTION_SETS[opts])
+        assert_no_text_overlap(drawing, gap=1.0)
+        assert_finite_and_inside(drawing)
+        nodes = [union_box([c]) for g in layer_groups(drawing) for c in walk(g)
+                 if isinstance(c, Circle)]  # fmt: skip
+        for g in layer_groups(drawing):
+            notes = sub(g, "annotation")
+            box = union_box(list(notes.children)) if notes else None
+            assert box is not None
+            assert not any(n is not None and box.overlaps(n) for n in nodes)
+
+
+def test_annotations_without_labels_and_in_the_order_asked() -> None:
+    drawing = costed(wanted=("macs", "params"), show_labels=False)
+    groups = layer_groups(drawing)
+    assert all(sub(g, "label") is None for g in groups)
+    assert note_lines(groups[1]) == ["100.4k MACs", "100.5k params"]
+    assert note_lines(groups[0]) == []  # the input costs nothing
+    assert_no_text_overlap(drawing, gap=1.0)
+
+
+def test_annotations_add_the_cost_of_folded_layers() -> None:
+    data = spec("mnist_cnn")
+    data["layers"].insert(2, {"type": "norm", "kind": "batch"})
+    data["options"]["annotations"] = ["params"]
+    diagram = build(data)
+    conv, norm = diagram.network.layers[1], diagram.network.layers[2]
+    (first,) = [g for g in layer_groups(diagram.drawing) if layer_index(g) == 1]
+    assert note_lines(first) == [f"{conv.params + norm.params:,} params"]
+
+
+def test_no_annotations_by_default() -> None:
+    assert not [g for g in layer_groups(build(spec("mlp")).drawing) if sub(g, "annotation")]

@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 
 from nnsketch.primitives import Box, Drawing, Group, Line, Node, Polygon, Rect, Text, bounds, walk
 from nnsketch.render import build
-from nnsketch.styles.common import scale_size
+from nnsketch.styles.common import fmt_count, scale_size
 from tests.checks import (
     assert_finite_and_inside,
     assert_no_text_overlap,
@@ -439,3 +439,76 @@ def test_random_chains_keep_labels_apart(spec: dict[str, Any]) -> None:
     assert_no_text_overlap(drawing)
     boxes = [box_of(g) for g in layer_groups(drawing)]
     assert all(a.x1 < b.x0 for a, b in pairwise(boxes))
+
+
+# --- cost annotations -------------------------------------------------------------------------
+
+
+def annotated(name: str = "lenet5", *wanted: str, **options: Any) -> Drawing:
+    spec = lenet(name, **options)
+    spec["options"]["annotations"] = list(wanted or ("shape", "params", "macs"))
+    return draw(spec)
+
+
+def test_annotations_list_shape_parameters_and_macs_under_each_layer() -> None:
+    drawing = annotated()
+    notes = groups_of(drawing, "annotation")
+    layers = layer_groups(drawing)
+    assert [dict(n.data)["layer"] for n in notes] == [dict(g.data)["layer"] for g in layers]
+    lines = [[t.text for t in walk(n) if isinstance(t, Text)] for n in notes]
+    assert lines[0] == ["32×32×1"]  # the input has no parameters or MACs
+    assert lines[1] == ["28×28×6", "156 params", "117.6k MACs"]
+    assert lines[5] == ["120", "48.1k params", "48k MACs"]
+    for note, layer in zip(notes, layers, strict=True):
+        shape, text = box_of(layer), box_of(note)
+        assert text.y0 > shape.y1  # under the layer's shape
+        assert shape.x0 - text.width / 2 <= (text.x0 + text.x1) / 2 <= shape.x1
+        for t in walk(note):
+            assert isinstance(t, Text) and t.size < 12 and t.fill != "#000000"
+    lowest = max(box_of(n).y1 for n in notes)
+    assert all(box_of(t).y0 > lowest for t in texts_in(drawing, "captions"))
+    assert_no_text_overlap(drawing)
+    assert_finite_and_inside(drawing)
+
+
+def test_annotations_follow_the_order_asked_for_and_add_folded_layers() -> None:
+    lines = [[t.text for t in walk(n) if isinstance(t, Text)]
+             for n in groups_of(annotated("lenet5", "macs", "shape"), "annotation")]  # fmt: skip
+    assert lines[1] == ["117.6k MACs", "28×28×6"]
+    alexnet = build(lenet("alexnet"))
+    conv1 = alexnet.network.layers[1]
+    folded = alexnet.network.layers[2]
+    assert folded.type == "norm"
+    notes = groups_of(annotated("alexnet", "params"), "annotation")
+    (note,) = [n for n in notes if dict(n.data)["layer"] == "1"]
+    text = next(t.text for t in walk(note) if isinstance(t, Text))
+    assert text == f"{fmt_count(conv1.params + folded.params)} params"
+
+
+@pytest.mark.parametrize("name", EXAMPLES)
+def test_annotations_never_overlap_anything(name: str) -> None:
+    drawing = annotated(name)
+    assert_no_text_overlap(drawing)
+    assert_finite_and_inside(drawing)
+    shapes = [box_of(g) for g in layer_groups(drawing)]
+    for note in groups_of(drawing, "annotation"):
+        assert not any(box_of(note).overlaps(s) for s in shapes)
+    cones = [p for g in groups_of(drawing, "projections") for p in walk(g) if isinstance(p, Line)]
+    boxes = [box_of(t) for t in texts(drawing)]
+    for line in cones:
+        for i in range(1, 20):
+            x = line.x1 + (line.x2 - line.x1) * i / 20
+            y = line.y1 + (line.y2 - line.y1) * i / 20
+            assert not any(b.x0 + 0.5 < x < b.x1 - 0.5 and b.y0 + 0.5 < y < b.y1 - 0.5
+                           for b in boxes)  # fmt: skip
+
+
+def test_crowded_annotations_push_layers_apart() -> None:
+    spec = narrow(False, show_captions=False, show_labels=False)
+    plain = draw(spec)
+    spec["options"]["annotations"] = ["shape", "params", "macs"]
+    wide = draw(spec)
+    assert wide.viewbox.width > plain.viewbox.width
+    assert_no_text_overlap(wide)
+    notes = [box_of(n) for n in groups_of(wide, "annotation")]
+    assert all(b.x0 - a.x1 >= 2.0 for a, b in pairwise(notes))

@@ -2,7 +2,10 @@
 
 Sizes are SVG user units (px at scale 1). Map sides follow
 ``scale_size(pixels, scale, scale_factor, min_size, max_size)`` per axis; dense
-bars follow the ``dense_*`` settings on their unit count.
+bars follow the ``dense_*`` settings on their unit count. Skip connections
+(edges between layers that are not neighbours in the row) and merge symbols
+follow the ``skip_*`` and ``merge_*`` settings; ``layout`` chooses a flat row or a
+U (encoder down, decoder up) for networks whose maps shrink and grow again.
 """
 
 from __future__ import annotations
@@ -51,3 +54,18 @@ class LenetOptions(BaseModel):
     dense_max_size: Annotated[
         float, Field(ge=1, le=2000, description="largest drawn bar height")
     ] = 180.0
+    layout: Literal["flat", "u"] = Field(
+        "flat",
+        description="flat: one row, long skips above it; u: smaller maps lower, so an "
+        "encoder-decoder draws as a U with level skips (a network that never grows back "
+        "stays flat)",
+    )
+    show_skips: bool = Field(True, description="draw edges between layers that are not neighbours")
+    skip_color: Color = "#3a3a3a"
+    skip_width: Annotated[float, Field(ge=0.2, le=6)] = 1.2
+    skip_radius: Annotated[
+        float, Field(ge=0, le=40, description="corner radius of skip lines (0: square corners)")
+    ] = 6.0
+    merge_radius: Annotated[
+        float, Field(ge=4, le=60, description="radius of the circled add/multiply/concat symbol")
+    ] = 8.0

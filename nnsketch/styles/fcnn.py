@@ -3,8 +3,10 @@
 Every layer with an output is a column of `output.size` units (conv and pool
 outputs count as vectors, so any spec draws); pass-through layers (dropout,
 activation, norm, softmax) fold into the column before them and show as notes
-under its label. Big layers are elided to their first and last nodes around an
-ellipsis. Layout works in (u, v): u along the layers, v along a layer's nodes,
+under its label; cost annotations (options.annotations) follow the label in
+small grey lines, or sit under the columns when the labels are above them. Big
+layers are elided to their first and last nodes around an ellipsis. Layout
+works in (u, v): u along the layers, v along a layer's nodes,
 columns centred on v = 0; the direction option maps (u, v) to (x, y) at the end.
 The work is bounded up front: nodes and edges to draw are counted before any
 geometry is made, and `LimitError` names the limit that would be exceeded.
@@ -23,7 +25,7 @@ from ..limits import LIMITS
 from ..options import FcnnOptions
 from ..primitives import Circle, Drawing, Group, Node, Point, Run, Text
 from . import fcnn_labels as labels
-from .common import finish, layer_group, layer_rng
+from .common import annotation_lines, finish, layer_group, layer_rng
 from .fcnn_edges import pair_paths
 
 ToXY = Callable[[float, float], Point]
@@ -42,6 +44,13 @@ class Column:
     @property
     def units(self) -> int:
         return self.info.output.size
+
+    @property
+    def cost(self) -> LayerInfo:
+        """The layer with the parameters and MACs of its folded layers added in."""
+        layers = (self.info, *self.folded)
+        return replace(self.info, output=layers[-1].output, params=sum(i.params for i in layers),
+                       macs=sum(i.macs for i in layers))  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -240,8 +249,16 @@ def layout(net: Network) -> Drawing:
             )
             for c, role in zip(cols, roles, strict=True)
         ]
+    wanted = list(spec.options.annotations)
+    costs = [labels.cost_block(annotation_lines(c.cost, wanted), size, wrap) for c in cols]
+    apart = horizontal and opts.label_position == "top"
+    joined = blocks if apart else [b + n for b, n in zip(blocks, costs, strict=True)]
+    widest = [
+        b if labels.block_width(b) >= labels.block_width(n) else n
+        for b, n in zip(joined, costs, strict=True)
+    ]
     us = [0.0]
-    for pitch in _pitches(blocks, opts, gap):
+    for pitch in _pitches(widest if apart else joined, opts, gap):
         us.append(us[-1] + pitch)
 
     rim = opts.node_diameter / 2 + opts.node_stroke_width / 2
@@ -261,11 +278,17 @@ def layout(net: Network) -> Drawing:
                 data=(("layer", str(info.index)), ("from", str(src.col.info.index))),
             )
         )
-    texts = _label_texts(blocks, placed, us, opts, gap, to_xy)
-    for p, u, lines in zip(placed, us, texts, strict=True):
+    texts = _label_texts(joined, placed, us, opts, gap, to_xy)
+    hi = max(p.hi for p in placed)
+    under = [labels.place(n, to_xy(u, 0.0)[0], hi + gap, "middle") if apart else []
+             for n, u in zip(costs, us, strict=True)]  # fmt: skip
+    for p, u, lines, block, extra in zip(placed, us, texts, blocks, under, strict=True):
         children = _node_group(p, u, opts, to_xy)
-        if lines:
-            children.append(Group(tuple(lines), classes=("label",)))
+        notes = extra or lines[len(block) :]
+        if lines[: len(block)]:
+            children.append(Group(tuple(lines[: len(block)]), classes=("label",)))
+        if notes:
+            children.append(Group(tuple(notes), classes=("annotation",)))
         group = layer_group(p.col.info, children, extra_class="column")
         if p.col.folded:
             folded = ",".join(str(f.index) for f in p.col.folded)

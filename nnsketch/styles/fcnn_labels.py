@@ -24,6 +24,8 @@ from .common import caption
 Word = tuple[Run, ...]
 NOTE_COLOR = "#555555"
 NOTE_SCALE = 0.85
+COST_COLOR = "#666666"
+COST_SCALE = 0.8
 LEADING = 0.2
 """Gap between the lines of a block, in em."""
 
@@ -185,6 +187,14 @@ def column_label(
     if with_notes:
         lines += _note_lines(notes(info, folded), size * NOTE_SCALE, width)
     return tuple(lines)
+
+
+def cost_block(lines: Sequence[str], size: float, width: float) -> Block:
+    """Cost annotations ('1.2k params', '3.4M MACs'), small and grey, one per line."""
+    out: list[Line] = []
+    for line in lines:
+        out += wrap([(Run(w),) for w in line.split()], size * COST_SCALE, width, COST_COLOR)
+    return tuple(out)
 
 
 def block_width(block: Block) -> float:

@@ -1,281 +1,277 @@
 """The lenet style: stacks of 2D feature maps and slanted dense bars (NN-SVG's LeNet look).
 
-Every shape is centred on the line y = 0 and placed left to right. The gap before
-each shape is the least that keeps shapes `layer_spacing` apart, labels (above
-the shapes) clear of each other and of neighbouring shapes, and operation
-captions apart. Captions sit on a common line below the drawing, centred under
-the gap between the lower parts of two shapes, where the eye meets them; crowded
-captions move to a second line before the layers spread out. The kernel of a
-conv/pool layer sits on the previous stack's front map at a position seeded by
-that stack's own settings, so an edit to a later layer never moves it.
+Every shape is centred on its level's line (y = 0 unless the U layout lowers
+it) and placed left to right (`lenet_place`). Labels sit above the shapes, cost
+annotations under them; captions sit below, centred under the gap between the
+lower parts of two shapes, on a common line (flat) or just under their gap (U).
+The kernel of a conv/pool layer sits on the previous stack's front map at a
+position seeded by that stack's own settings, so an edit to a later layer never
+moves it. Merges draw as circled symbols (`lenet_merge`); edges between layers
+that are not neighbours draw as routed skip lines (`lenet_skips`).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import replace
 
 from ..analysis import Network
+from ..errors import Issue, LimitError
+from ..limits import LIMITS
 from ..options import LenetOptions
-from ..primitives import Box, Drawing, Group, Line, Node, Rect, Text, text_box
-from .common import finish, layer_group, layer_rng, plain, shape_text
-from .lenet_parts import (
-    Bar,
-    Item,
-    Shape,
-    Stack,
-    has_kernel,
-    item_caption,
-    kernel_rect,
-    plan,
-    shape_of,
-    silhouette,
-)
+from ..primitives import Box, Circle, Drawing, Group, Node, Path, Text, text_box
+from ..text import ASCENT, DESCENT
+from .common import annotation_lines, finish, layer_group, plain, shape_text
+from .lenet_levels import levels, offsets
+from .lenet_links import Placed, funnel, kernel_cone, level_step, merge_arrow, moved, through_text
+from .lenet_merge import RIM_SHARE, Joined, Junction, Shape, body_at, has_circle, item_shape
+from .lenet_merge import shape_box as _shape_box
+from .lenet_parts import Bar, Item, item_caption, plan
+from .lenet_place import place
+from .lenet_routes import lanes, polyline, rounded
+from .lenet_skips import BIG, Geometry, Graph, Port, Skip, assign_sides, graph, plan_ports
 
-WINDOW = 12
-"""Earlier layers checked for collisions when placing one (labels rarely reach further)."""
-
-
-@dataclass(frozen=True, slots=True)
-class _Placed:
-    """One drawn layer with its position, labels (relative to x) and caption."""
-
-    item: Item
-    shape: Shape
-    x: float
-    labels: tuple[Text, ...]
-    caption: Text | None
-
-    @property
-    def placed_labels(self) -> tuple[Text, ...]:
-        return tuple(_shifted(t, self.x) for t in self.labels)
+NOTE_SCALE = 0.8
+NOTE_FILL = "#666666"
 
 
 def _labels(item: Item, shape: Shape, size: float, opts: LenetOptions) -> tuple[Text, ...]:
-    """Shape label ('6@28×28', '120') above the shape, the layer's own label above that."""
+    """Shape label ('6@28×28', '120') above the shape, the layer's own label above that.
+
+    A bare merge symbol shows only a label the layer was given.
+    """
     if not opts.show_labels:
         return ()
     cx = shape.top_center(0.0)
     base = -shape.height / 2 - size * 0.55
-    shape_label = shape_text(item.info)
-    lines = [plain(cx, base, shape_label, size)]
     name = item.info.layer.label
+    lines: list[Text] = []
+    shape_label = shape_text(item.info)
+    if not isinstance(shape, Junction):
+        lines.append(plain(cx, base, shape_label, size))
     if name and name.strip() and name != shape_label:
-        lines.append(plain(cx, base - size * 1.25, name, size))
+        lines.append(plain(cx, base - size * 1.25 * len(lines), name, size))
     return tuple(lines)
 
 
-def _shifted(t: Text, dx: float) -> Text:
-    return Text(t.x + dx, t.y, t.runs, t.size, t.anchor, t.fill, t.bold, t.rotate)
+def _notes(item: Item, shape: Shape, size: float, wanted: list[str]) -> tuple[Text, ...]:
+    """Cost annotations (shape, parameters, MACs of the layer and its folded ones) underneath."""
+    if not wanted:
+        return ()
+    layers = item.layers
+    info = replace(item.info, output=layers[-1].output, params=sum(i.params for i in layers),
+                   macs=sum(i.macs for i in layers))  # fmt: skip
+    small = size * NOTE_SCALE
+    cx = shape.bottom_center(0.0)
+    y = shape.height / 2 + small * 0.35
+    out: list[Text] = []
+    for line in annotation_lines(info, wanted):
+        y += small * ASCENT
+        out.append(plain(cx, y, line, small, fill=NOTE_FILL))
+        y += small * (DESCENT + 0.15)
+    return tuple(out)
 
 
-def _rel_boxes(shape: Shape, labels: tuple[Text, ...]) -> list[Box]:
-    boxes = [Box(0.0, -shape.height / 2, shape.width, shape.height / 2)]
-    boxes.extend(text_box(t) for t in labels)
-    return boxes
-
-
-def _least_x(xs: list[float], boxes: list[list[Box]], new: list[Box], floor: float,
-             pad: float) -> float:  # fmt: skip
-    """Least x at or after `floor` where `new` clears the recent layers' shapes and labels."""
-    x = floor
-    for j in range(max(0, len(xs) - WINDOW), len(xs)):
-        for a in boxes[j]:
-            for r in new:
-                if a.y0 < r.y1 + pad and r.y0 < a.y1 + pad:
-                    x = max(x, xs[j] + a.x1 + pad - r.x0)
-    return x
-
-
-def _level(gaps: list[float], weights: list[float], need: float) -> float:
-    """Least L with sum(w * max(g, L)) >= need: raise the smallest gaps first, evenly."""
-    pairs = sorted(zip(gaps, weights, strict=True))
-    rest = sum(g * w for g, w in pairs)
-    low = 0.0
-    level = pairs[-1][0]
-    for i, (g, w) in enumerate(pairs):
-        rest -= g * w
-        low += w
-        level = (need - rest) / low
-        if i + 1 == len(pairs) or level <= pairs[i + 1][0]:
-            break
-    return level
-
-
-class _Row:
-    """Gaps and caption lines, chosen left to right (see `_place`)."""
-
-    def __init__(self, shapes: list[Shape]) -> None:
-        self.shapes = shapes
-        self.gaps: list[float] = []
-        self.xs: list[float] = []
-
-    def add(self, gap: float) -> None:
-        k = len(self.xs)
-        self.gaps.append(gap)
-        self.xs.append(0.0 if k == 0 else self.xs[k - 1] + self.shapes[k - 1].foot + gap)
-
-    def center(self, k: int) -> float:
-        """Caption centre of gap k: the middle between shape k-1's foot and shape k."""
-        return self.xs[k] - self.gaps[k] / 2
-
-    def widen(self, j: int, k: int, need: float, apply: bool) -> float:
-        """Raise gaps j..k evenly until captions j and k are `need` apart; the growth."""
-        span = range(j, k + 1)
-        weights = [0.5 if i in (j, k) else 1.0 for i in span]
-        feet = sum(self.shapes[i].foot for i in range(j, k))
-        old = [self.gaps[i] for i in span]
-        level = _level(old, weights, need - feet)
-        new = [max(g, level) for g in old]
-        if apply:
-            for i, g in zip(span, new, strict=True):
-                self.gaps[i] = g
-            for i in range(max(1, j), k + 1):
-                self.xs[i] = self.xs[i - 1] + self.shapes[i - 1].foot + self.gaps[i]
-        return sum(new) - sum(old)
-
-
-def _place(net: Network, items: list[Item], shapes: list[Shape]) -> list[_Placed]:
-    """Choose each shape's x and each caption's line, left to right.
-
-    Gap k runs from shape k-1's foot to shape k; its caption sits in the middle.
-    A gap first gets the least room that keeps shapes and labels apart. When a
-    caption would touch the one before it on its line (index j), the gaps j..k are
-    raised evenly (smallest first) just enough, which spaces crowded layers evenly;
-    raising a gap only moves later things right, so no earlier check is undone.
-    """
-    opts = net.spec.options.lenet
-    size = net.spec.options.font_size
-    pad = size * 0.6
-    labels = [_labels(item, shape, size, opts) for item, shape in zip(items, shapes, strict=True)]
-    boxes = [_rel_boxes(shape, lab) for shape, lab in zip(shapes, labels, strict=True)]
-    texts = [
-        item_caption(item, first=k == 0) if opts.show_captions else ""
-        for k, item in enumerate(items)
-    ]
-    halves = [plain(0, 0, t, size).width / 2 for t in texts]
-    row = _Row(shapes)
-    lines: list[int] = [0] * len(items)
-    last: list[int | None] = [None, None]
-    for k in range(len(shapes)):
-        if k == 0:
-            row.add(0.0)
-            continue
-        foot = row.xs[k - 1] + shapes[k - 1].foot
-        floor = row.xs[k - 1] + shapes[k - 1].width + opts.layer_spacing
-        row.add(_least_x(row.xs, boxes, boxes[k], floor, pad) - foot)
-        if not texts[k]:
-            continue
-        growth: list[float] = []
-        for j in last:
-            if j is None:
-                growth.append(0.0)
-                continue
-            need = halves[j] + size + halves[k]
-            growth.append(row.widen(j, k, need, False) if row.center(k) - row.center(j) < need
-                          else 0.0)  # fmt: skip
-        if growth[0] <= 0 or not opts.stagger_captions:
-            line = 0
-        elif growth[1] <= 0:
-            line = 1
-        else:
-            line = 0 if growth[0] <= growth[1] else 1
-        j = last[line]
-        if j is not None and growth[line] > 0:
-            row.widen(j, k, halves[j] + size + halves[k], True)
-        lines[k] = line
-        last[line] = k
-    bottom = max(s.height / 2 for s in shapes)
-    baselines = (bottom + size * 1.9, bottom + size * 3.2)
-    return [
-        _Placed(items[k], shapes[k], row.xs[k], labels[k],
-                plain(row.center(k), baselines[lines[k]], texts[k], size) if texts[k] else None)
-        for k in range(len(items))
-    ]  # fmt: skip
-
-
-def _fills(p: _Placed, opts: LenetOptions) -> tuple[str, str]:
+def _fills(p: Placed, opts: LenetOptions) -> tuple[str, str]:
     color = p.item.info.layer.color
     return (color, color) if color else (opts.fill_a, opts.fill_b)
 
 
-def _kernel(net: Network, p: _Placed, nxt: _Placed) -> tuple[Rect, list[Node]] | None:
-    """Kernel rectangle on `p`'s front map and the projection to `nxt`'s front map."""
-    opts = net.spec.options.lenet
-    kernel = nxt.item.info.kernel
-    if not (isinstance(p.shape, Stack) and isinstance(nxt.shape, Stack)) or kernel is None:
-        return None
-    if not has_kernel(nxt.item.info) or not p.item.feeds(nxt.item.info):
-        return None
-    rng = layer_rng(net.spec, p.item.info, "kernel")
-    rel = (rng.uniform(0.15, 0.85), rng.uniform(0.15, 0.85))
-    front = p.shape.front(p.x, 0.0)
-    k = kernel_rect(front, kernel, rel, opts)
-    width = max(0.5, opts.border_width)
-    rect = Rect(k.x0, k.y0, k.width, k.height, fill="none", stroke=opts.kernel_color,
-                stroke_width=width, opacity=opts.kernel_opacity)  # fmt: skip
-    target = nxt.shape.front(nxt.x, 0.0)
-    dot = max(2.5, width * 2.5)
-    tx = target.x0 + dot / 2 + rel[0] * (target.width - dot)
-    ty = target.y0 + dot / 2 + rel[1] * (target.height - dot)
-    line_width = max(0.4, opts.border_width * 0.6)
-    nodes: list[Node] = [
-        Line(c[0], c[1], tx, ty, stroke=opts.kernel_color, stroke_width=line_width,
-             opacity=opts.kernel_opacity)
-        for c in silhouette(k, (tx, ty))
-    ]  # fmt: skip
-    nodes.append(Rect(tx - dot / 2, ty - dot / 2, dot, dot, fill=opts.kernel_color,
-                      opacity=opts.kernel_opacity))  # fmt: skip
-    return rect, nodes
+def _radii(items: list[Item], skips: tuple[Skip, ...], above: tuple[bool, ...],
+           opts: LenetOptions, gap: float) -> list[float]:  # fmt: skip
+    """Merge circles grow when more skips arrive on one side than their rim can hold."""
+    arriving: dict[tuple[int, bool], int] = {}
+    for s, a in zip(skips, above, strict=True):
+        arriving[(s.dst, a)] = arriving.get((s.dst, a), 0) + 1
+    out: list[float] = []
+    for k in range(len(items)):
+        most = max(arriving.get((k, True), 0), arriving.get((k, False), 0))
+        out.append(max(opts.merge_radius, ((most - 1) * gap + 2.0) / (2 * RIM_SHARE)))
+    return out
 
 
-def _connections(p: _Placed, nxt: _Placed, opts: LenetOptions) -> list[Node]:
-    """Two lines bounding the funnel from a layer into a dense bar (and out of one)."""
-    ends = zip(p.shape.exits(p.x, 0.0), nxt.shape.entries(nxt.x, 0.0), strict=True)
-    width = max(0.4, opts.border_width * 0.6)
-    return [Line(a[0], a[1], b[0], b[1], stroke=opts.stroke, stroke_width=width,
-                 opacity=opts.kernel_opacity) for a, b in ends]  # fmt: skip
+def _text_boxes(texts: tuple[Text, ...]) -> list[Box]:
+    return [text_box(t) for t in texts]
+
+
+def _shift(b: Box, dy: float) -> Box:
+    return Box(b.x0, b.y0 + dy, b.x1, b.y1 + dy)
 
 
 def layout(net: Network) -> Drawing:
-    """Stacks and bars left to right, kernels and connections, labels above, captions below."""
+    """Stacks and bars left to right, kernels, links, skips, labels above, captions below."""
     opts = net.spec.options.lenet
+    size = net.spec.options.font_size
+    wanted = list(net.spec.options.annotations)
     items = plan(net)
-    shapes = [shape_of(item.info, opts) for item in items]
-    placed = _place(net, items, shapes)
+    g = graph(net, items)
+    skips = g.skips if opts.show_skips else ()
+    if len(skips) > LIMITS.max_skips_drawn:
+        msg = (f"the diagram would draw {len(skips):,} skip connections, more than "
+               f"{LIMITS.max_skips_drawn:,} (max_skips_drawn); set options.lenet.show_skips "
+               "to false or draw fewer layers")  # fmt: skip
+        raise LimitError([Issue("options.lenet.show_skips", msg)])
+    level = levels([item.info for item in items], g) if opts.layout == "u" else None
+    above = assign_sides(skips, below=level is None)
+    geo = Geometry(gap=max(7.0, opts.skip_width * 5 + 2), clear=max(4.0, size * 0.45),
+                   side=max(6.0, size * 0.6), rise=opts.skip_radius + opts.skip_width * 6 + 4,
+                   radius=opts.skip_radius)  # fmt: skip
+    radii = _radii(items, skips, above, opts, geo.gap)
+    shapes = [item_shape(item, opts, r) for item, r in zip(items, radii, strict=True)]
+    labels = [_labels(item, shape, size, opts) for item, shape in zip(items, shapes, strict=True)]
+    notes = [_notes(item, shape, size, wanted) for item, shape in zip(items, shapes, strict=True)]
+    own = [(_text_boxes(lab), _text_boxes(nt)) for lab, nt in zip(labels, notes, strict=True)]
+    ports, reserve = plan_ports(shapes, own, skips, above, geo)
+    body = [[_shape_box(s, 0.0, 0.0), *lab, *nt] for s, (lab, nt) in zip(shapes, own, strict=True)]
+    room = size * 2.6 if opts.show_captions else size
+    dys = offsets(level, body, skips, room, geo.gap) if level else [0.0] * len(items)
+    boxes = [[_shift(b, dy) for b in bs + rs]
+             for bs, rs, dy in zip(body, reserve, dys, strict=True)]  # fmt: skip
+    texts = [item_caption(item, first=k == 0) if opts.show_captions else ""
+             for k, item in enumerate(items)]  # fmt: skip
+    halves = [plain(0, 0, t, size).width / 2 for t in texts]
+    spacing = [
+        opts.layer_spacing / 2
+        if k and (has_circle(shapes[k]) or isinstance(shapes[k - 1], Junction))
+        else opts.layer_spacing
+        for k in range(len(items))
+    ]
+    for k in range(1, len(items) if level else 0):
+        if level and level[k] > level[k - 1]:  # a step down may tuck under the stack above
+            spacing[k] = shapes[k - 1].foot - shapes[k - 1].width + opts.layer_spacing / 2
+    where = place(shapes, boxes, spacing, halves, size, opts.stagger_captions and level is None)
+    placed = [
+        Placed(items[k], shapes[k], where.xs[k], dys[k], labels[k], notes[k], own[k], None)
+        for k in range(len(items))
+    ]
+    abs_ports: list[tuple[Port, Port]] = []
+    for (s, t), sk in zip(ports, skips, strict=True):
+        a, b = placed[sk.src], placed[sk.dst]
+        abs_ports.append((s.moved(a.x, a.y), t.moved(b.x, b.y)))
+    obstacles = [p.box for p in placed]
+    words = [b for p in placed for b in p.text_boxes]
+    obstacles += words
+    heights = lanes(skips, abs_ports, above, obstacles, geo, sides=(False,))
+    columns = [moved(b, p.x, p.y) for p, rs in zip(placed, reserve, strict=True)
+               for b in rs if b.y1 < BIG / 2]  # fmt: skip
+    captions = _captions(placed, texts, where.centres, where.lines, heights,
+                         obstacles + columns, size, level)  # fmt: skip
+    placed = [replace(p, caption=c) for p, c in zip(placed, captions, strict=True)]
+    words += [text_box(c) for c in captions if c is not None]
+    obstacles += words[len(words) - sum(c is not None for c in captions) :]
+    heights = lanes(skips, abs_ports, above, obstacles, geo, sides=(True,), known=heights)
+    return _assemble(net, placed, g, skips, abs_ports, heights, words)
+
+
+def _captions(placed: list[Placed], texts: list[str], centres: tuple[float, ...],
+              lines: tuple[int, ...], heights: list[float | None], obstacles: list[Box],
+              size: float, level: list[int] | None) -> list[Text | None]:  # fmt: skip
+    """Caption texts on common lines under everything (flat) or under their gap (U).
+
+    In the U layout a caption hangs under the lower side of its gap (the start of
+    an upsampling, the end of a pooling), and drops below anything it would touch.
+    """
+    depth = max(level) + 1 if level else 1
+    bottom = [-1e9] * depth
+    for k, p in enumerate(placed):
+        v = level[k] if level else 0
+        ends = [p.y + p.shape.height / 2 + size * 1.9]
+        if p.note_bottom is not None:
+            ends.append(p.note_bottom + size * 1.3)
+        bottom[v] = max([bottom[v], *ends])
+    if level is None:
+        bottom[0] = max([bottom[0]] + [h + size * 1.6 for h in heights if h is not None])
+    out: list[Text | None] = []
+    for k, text in enumerate(texts):
+        if not text:
+            out.append(None)
+            continue
+        line = bottom[max(level[k - 1], level[k]) if level else 0] + size * 1.3 * lines[k]
+        cap = plain(centres[k], line, text, size)
+        if level is not None:
+            for _ in range(len(obstacles)):
+                tb = text_box(cap)
+                hit = [b for b in obstacles if b.overlaps(tb, size * 0.3)]
+                if not hit:
+                    break
+                cap = replace(cap, y=max(b.y1 for b in hit) + size * 1.1)
+        out.append(cap)
+    return out
+
+
+def _skip_nodes(p: Placed, q: Placed, sk: Skip, ends: tuple[Port, Port], lane: float,
+                tapped: bool, opts: LenetOptions) -> Group:  # fmt: skip
+    """One skip: its path (arrowhead at the target) and the dot where it taps a line."""
+    pts = polyline(ends[0], ends[1], lane, tapped)
+    tail = opts.skip_width * 6 + 2
+    path = Path(rounded(pts, opts.skip_radius, tail), stroke=opts.skip_color,
+                stroke_width=opts.skip_width, arrow=True)  # fmt: skip
+    children: list[Node] = [path]
+    if ends[0].tap and tapped:
+        children.append(Circle(pts[0][0], pts[0][1], max(1.6, opts.skip_width * 1.5),
+                               fill=opts.skip_color))  # fmt: skip
+    data = (("from", p.item.info.name), ("to", q.item.info.name),
+            ("source", str(sk.src_layer)), ("target", str(sk.dst_layer)))  # fmt: skip
+    return Group(tuple(children), classes=("skip",), data=data)
+
+
+def _assemble(net: Network, placed: list[Placed], g: Graph, skips: tuple[Skip, ...],
+              ports: list[tuple[Port, Port]], heights: list[float | None],
+              text: list[Box]) -> Drawing:  # fmt: skip
+    opts = net.spec.options.lenet
     layers: list[Group] = []
     projections: list[Node] = []
     connections: list[Node] = []
+    links: list[Node] = []
     for i, p in enumerate(placed):
-        body: list[Node]
-        if isinstance(p.shape, Stack):
-            body = list(p.shape.rects(p.x, 0.0, _fills(p, opts), opts))
-        else:
-            body = [p.shape.polygon(p.x, 0.0, _fills(p, opts)[0], opts)]
+        body = p.shape.nodes(p.x, p.y, _fills(p, opts), opts)
         nxt = placed[i + 1] if i + 1 < len(placed) else None
-        if nxt is not None:
-            kernel = _kernel(net, p, nxt) if opts.show_kernels else None
+        if nxt is not None and p.item.feeds(nxt.item.info):
+            step = abs(p.y - nxt.y) > 1e-6
+            kernel = kernel_cone(net, p, nxt) if opts.show_kernels and not step else None
+            if kernel is not None and through_text(kernel[1], text):
+                kernel = None  # a cone past cost annotations would cross them
             if kernel is not None:
                 body.append(kernel[0])
                 projections.extend(kernel[1])
-            elif (
-                opts.show_connections
-                and (isinstance(nxt.shape, Bar) or isinstance(p.shape, Bar))
-                and p.item.feeds(nxt.item.info)
+            elif step:
+                links.extend(level_step(p, nxt, opts, text))
+            elif has_circle(nxt.shape) or isinstance(p.shape, Junction):
+                links.append(merge_arrow(p, nxt, opts))
+            elif opts.show_connections and (
+                isinstance(nxt.shape, Bar) or isinstance(body_at(p.shape, p.x)[0], Bar)
             ):
-                connections.extend(_connections(p, nxt, opts))
-        layers.append(layer_group(p.item.info, body))
+                connections.extend(funnel(p, nxt, opts))  # fmt: skip
+        extra = "merge" if isinstance(p.shape, Junction | Joined) else None
+        layers.append(layer_group(p.item.info, body, extra_class=extra))
     groups = list(layers)
     if connections:
         groups.append(Group(tuple(connections), classes=("connections",)))
     if projections:
         groups.append(Group(tuple(projections), classes=("projections",)))
-    labels = [
+    if links:
+        groups.append(Group(tuple(links), classes=("links",)))
+    drawn: list[Group] = []
+    for sk, ends, lane in zip(skips, ports, heights, strict=True):
+        assert lane is not None
+        k = sk.src
+        tapped = (k + 1 in g.links) if ends[0].col >= ends[0].attach[0] else (k in g.links)
+        drawn.append(_skip_nodes(placed[sk.src], placed[sk.dst], sk, ends, lane, tapped, opts))
+    if drawn:
+        groups.append(Group(tuple(drawn), classes=("skips",)))
+    label_groups = [
         Group(p.placed_labels, classes=("label",), data=(("layer", str(p.item.info.row)),))
         for p in placed
         if p.labels
     ]
-    if labels:
-        groups.append(Group(tuple(labels), classes=("labels",)))
+    if label_groups:
+        groups.append(Group(tuple(label_groups), classes=("labels",)))
+    note_groups = [
+        Group(p.placed_notes, classes=("annotation",), data=(("layer", str(p.item.info.row)),))
+        for p in placed
+        if p.notes
+    ]
+    if note_groups:
+        groups.append(Group(tuple(note_groups), classes=("annotations",)))
     captions = [
         Group((p.caption,), classes=("caption",), data=_caption_data(p))
         for p in placed
@@ -286,7 +282,7 @@ def layout(net: Network) -> Drawing:
     return finish(net, groups)
 
 
-def _caption_data(p: _Placed) -> tuple[tuple[str, str], ...]:
+def _caption_data(p: Placed) -> tuple[tuple[str, str], ...]:
     """The drawn layer's spec row, plus the names of every layer the caption describes."""
     names = [p.item.info.name] + [f.name for f in p.item.folded]
     return (("layer", str(p.item.info.row)), ("names", " ".join(names)))

@@ -7,7 +7,13 @@ and a dense bar rises from its lower-left end to its upper-right end.
 
 Layers that keep their input's shape (norm, activation, dropout, softmax) get no
 shape of their own: they fold into the caption of the layer they follow, which
-is how NN-SVG-like figures in papers read ("Convolution 11×11 /4 + LRN").
+is how NN-SVG-like figures in papers read ("Convolution 11×11 /4 + LRN"). Merge
+layers (add, multiply, concat) always get an item of their own: a circled symbol
+where the streams join (see `lenet_merge`), followed by a stack for a concat.
+
+Besides drawing, every shape answers where lines may touch it: the spans of its
+top and bottom edges (skip connections leave and enter there) and the x of its
+left and right outline at a height (links and side entries end there).
 """
 
 from __future__ import annotations
@@ -18,13 +24,13 @@ from dataclasses import dataclass
 from ..analysis import LayerInfo, Network
 from ..layers import ActivationLayer, DropoutLayer, InputLayer, PoolLayer, SoftmaxLayer
 from ..options import LenetOptions
-from ..primitives import Box, Point, Polygon, Rect
+from ..primitives import Box, Node, Point, Polygon, Rect
 from .common import caption, scale_size
 
-PASS_THROUGH = frozenset({"norm", "activation", "dropout", "softmax", "add", "multiply"})
+PASS_THROUGH = frozenset({"norm", "activation", "dropout", "softmax"})
 """Layer types that fold into the caption of the layer they follow when they keep its shape."""
 
-KERNEL_TYPES = frozenset({"conv", "pool"})
+KERNEL_TYPES = frozenset({"conv", "pool", "deconv"})
 """Layers whose kernel is drawn on the previous stack, with its projection."""
 
 KERNEL_CAP = 0.45
@@ -52,12 +58,16 @@ class Item:
         """True when `info` takes this item's output (drawn as the next in line)."""
         return any(i in self.indices for i in info.inputs)
 
+    @property
+    def layers(self) -> tuple[LayerInfo, ...]:
+        return (self.info, *self.folded)
+
 
 def plan(net: Network) -> list[Item]:
     """The layers that get a shape, in order; shape-keeping layers fold into the one they follow.
 
-    The style draws a chain: layers appear in spec order, and a layer folds only
-    when it takes the previous item's output and keeps its shape.
+    Layers appear in spec order, and a layer folds only when its one input is the
+    previous item's output and it keeps that shape. Merges never fold.
     """
     items: list[Item] = []
     for info in net.layers:
@@ -66,6 +76,7 @@ def plan(net: Network) -> list[Item]:
             last is not None
             and info.type in PASS_THROUGH
             and info.output == last.info.output
+            and len(info.inputs) == 1
             and last.feeds(info)
         ):
             items[-1] = Item(last.info, (*last.folded, info))
@@ -98,6 +109,25 @@ def has_kernel(info: LayerInfo) -> bool:
     if info.type not in KERNEL_TYPES or info.kernel is None:
         return False
     return not (isinstance(info.layer, PoolLayer) and info.layer.global_)
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """An edge from x0 to x1 where vertical lines may attach: straight at height y, or
+    the near arc of `circle` (cx, cy, r) whose extreme point is at height y."""
+
+    x0: float
+    x1: float
+    y: float
+    circle: tuple[float, float, float] | None = None
+
+    def at(self, px: float) -> float:
+        """Height of the edge at x = px."""
+        if self.circle is None:
+            return self.y
+        cx, cy, r = self.circle
+        dy = math.sqrt(max(0.0, r * r - (px - cx) ** 2))
+        return cy - dy if self.y < cy else cy + dy
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,6 +174,10 @@ class Stack:
         """Width of the shape's lowest part (the front map), from its left edge."""
         return self.map_w
 
+    def bottom_center(self, x: float) -> float:
+        """Centre of the lowest part, where cost annotations go."""
+        return x + self.map_w / 2
+
     def exits(self, x: float, cy: float) -> tuple[Point, Point]:
         """Upper and lower points where lines to the next layer leave."""
         f = self.front(x, cy)
@@ -153,6 +187,32 @@ class Stack:
         """Upper and lower points where lines from the previous layer arrive."""
         f = self.front(x, cy)
         return (f.x0, f.y0), (f.x0, f.y1)
+
+    def nodes(self, x: float, cy: float, fills: tuple[str, str], opts: LenetOptions) -> list[Node]:
+        return list(self.rects(x, cy, fills, opts))
+
+    def top_span(self, x: float, cy: float) -> Span:
+        """The top edge of the back map."""
+        return Span(x + self.width - self.map_w, x + self.width, cy - self.height / 2)
+
+    def bottom_span(self, x: float, cy: float) -> Span:
+        """The bottom edge of the front map."""
+        return Span(x, x + self.map_w, cy + self.height / 2)
+
+    def _depths(self, cy: float, y: float) -> range:
+        """Depths of the maps whose height range holds `y`."""
+        y1 = cy + self.height / 2
+        lo = max(0, math.ceil((y1 - self.map_h - y) / self.step - 1e-9))
+        hi = min(self.maps - 1, math.floor((y1 - y) / self.step + 1e-9))
+        return range(lo, hi + 1)
+
+    def left_at(self, x: float, cy: float, y: float) -> float | None:
+        d = self._depths(cy, y)
+        return x + d.start * self.step if d else None
+
+    def right_at(self, x: float, cy: float, y: float) -> float | None:
+        d = self._depths(cy, y)
+        return x + self.map_w + d[-1] * self.step if d else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,17 +246,40 @@ class Bar:
         """Width of the bar's lower end, from its left edge."""
         return self.thick
 
+    def bottom_center(self, x: float) -> float:
+        return x + self.thick / 2
+
     def exits(self, x: float, cy: float) -> tuple[Point, Point]:
         return (x + self.width, cy - self.run / 2), (x + self.thick, cy + self.run / 2)
 
     def entries(self, x: float, cy: float) -> tuple[Point, Point]:
         return (x + self.run, cy - self.run / 2), (x, cy + self.run / 2)
 
+    def nodes(self, x: float, cy: float, fills: tuple[str, str], opts: LenetOptions) -> list[Node]:
+        return [self.polygon(x, cy, fills[0], opts)]
 
-Shape = Stack | Bar
+    def top_span(self, x: float, cy: float) -> Span:
+        """The bar's upper end."""
+        return Span(x + self.run, x + self.width, cy - self.run / 2)
+
+    def bottom_span(self, x: float, cy: float) -> Span:
+        """The bar's lower end."""
+        return Span(x, x + self.thick, cy + self.run / 2)
+
+    def left_at(self, x: float, cy: float, y: float) -> float | None:
+        y1 = cy + self.run / 2
+        return x + (y1 - y) if y1 - self.run <= y <= y1 else None
+
+    def right_at(self, x: float, cy: float, y: float) -> float | None:
+        y1 = cy + self.run / 2
+        return x + self.thick + (y1 - y) if y1 - self.run <= y <= y1 else None
 
 
-def shape_of(info: LayerInfo, opts: LenetOptions) -> Shape:
+Body = Stack | Bar
+"""What a layer draws: feature maps or a dense bar (merges add a circle, see `lenet_merge`)."""
+
+
+def shape_of(info: LayerInfo, opts: LenetOptions) -> Body:
     """A stack for spatial outputs, a bar for vectors, sized by the options' scales."""
     out = info.output
     if out.height is not None and out.width is not None:
