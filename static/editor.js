@@ -7,6 +7,7 @@ import { getAt, parseLoc, setAt } from "./fields.js";
 import { downloadJson, downloadRendered, installDrop, readSpecFile } from "./files.js";
 import { focusKey, Form } from "./form.js";
 import { History } from "./history.js";
+import { installImport } from "./importer.js";
 import { JsonPane } from "./jsonpane.js";
 import { PreviewClient, Stage } from "./preview.js";
 import { newLayer, Schema } from "./schema.js";
@@ -57,6 +58,7 @@ class Editor {
         seal: () => this.history.seal(),
         structure: (action, list, index, extra) => this.structure(action, list, index, extra),
         hover: (loc) => this.stage.highlight(loc ? this.namesAt(loc) : null),
+        spec: () => this.spec,
       },
     );
     this.json = new JsonPane(
@@ -88,6 +90,7 @@ class Editor {
     this.client = new PreviewClient({
       result: (answer) => this.onPreview(answer),
       unreachable: (message, wait) => this.onUnreachable(message, wait),
+      slow: () => this.onSlow(),
     });
     this.wire();
     await this.loadInitial();
@@ -118,7 +121,7 @@ class Editor {
       } catch (exc) {
         this.banners.show("link", `The link's diagram could not be opened: ${exc.message}. It was ignored.`);
       }
-      if (spec) history.replaceState(null, "", location.pathname + location.search);
+      history.replaceState(null, "", location.pathname + location.search);
     }
     if (!spec) {
       const saved = loadLocal();
@@ -260,6 +263,11 @@ class Editor {
       `${message}, retrying in ${Math.max(1, Math.round(wait / 1000))} s… Your edits are kept.`,
       "offline",
     );
+  }
+
+  onSlow() {
+    this.stage.setStale(true);
+    this.status.set("The server is slow to answer, waiting… Your edits are kept.", "offline");
   }
 
   showTotals(data) {
@@ -450,6 +458,7 @@ class Editor {
       if (file) this.openFile(file).finally(() => (event.target.value = ""));
     });
     installDrop(byId("drop-overlay"), (file) => this.openFile(file));
+    installImport(this, byId("import-file"));
     byId("copy-link").addEventListener("click", () => this.copyLink());
     byId("share-link").addEventListener("focus", (event) => event.target.select());
     window.addEventListener("hashchange", () => this.busy(() => this.openHash()));

@@ -5,11 +5,13 @@
 
 import { el } from "./dom.js";
 import { fieldControl, idFor, readControl, toHex } from "./fields.js";
+import { inputsControl, withInputs } from "./inputs.js";
 import { layerRows, showShapes, slot } from "./rows.js";
 
 export class Form {
   /**
-   * hooks: edit(loc, value, opts), seal(), structure(action, list, index, extra), hover(loc|null)
+   * hooks: edit(loc, value, opts), seal(), structure(action, list, index, extra), hover(loc|null),
+   * spec() (the current spec, for edits that touch more than one field)
    */
   constructor(schema, nodes, hooks) {
     this.schema = schema;
@@ -123,6 +125,7 @@ export class Form {
     const active = document.activeElement;
     const selection = captureSelection(active);
     const key = focus ?? focusKey(active);
+    this.spec = spec;
     this.controls.clear();
     this.renderDocument(spec);
     this.renderLayers(spec);
@@ -157,6 +160,21 @@ export class Form {
     this.controls.set(loc, control);
     wrap.append(slot(loc, true));
     return wrap;
+  }
+
+  /** The pick list of a layer's `inputs` (see inputs.js). */
+  inputsField(field, loc, value) {
+    const { wrap, control } = inputsControl(this, field, loc, value, { open: this.open.has(loc) });
+    this.controls.set(loc, control);
+    wrap.append(slot(loc, true));
+    return wrap;
+  }
+
+  /** Ticked inputs -> one undoable edit of the layers (the inputs and any source name written). */
+  pickInputs(loc, names, choices) {
+    const current = this.hooks.spec?.() ?? this.spec;
+    const { spec, named } = withInputs(current, loc, names, choices);
+    this.hooks.edit("layers", spec.layers, { structural: named });
   }
 
   renderOptions(spec) {
@@ -240,7 +258,9 @@ export class Form {
     const perTab = { layers: 0, options: 0 };
     const grouped = new Map();
     for (const err of errors) {
-      const loc = String(err.loc ?? "");
+      let loc = String(err.loc ?? "");
+      const item = loc.match(/^(.*\.inputs)\[\d+\]$/);
+      if (item && this.controls.has(item[1])) loc = item[1];
       if (!grouped.has(loc)) grouped.set(loc, []);
       grouped.get(loc).push(String(err.msg ?? ""));
     }
@@ -349,6 +369,7 @@ function placeError(control, messages, kind = "server") {
 export function focusKey(node) {
   if (!node || node === document.body) return null;
   if (node.dataset?.action && node.dataset.row) return `btn:${node.dataset.action}:${node.dataset.row}`;
+  if (node.dataset?.inputsFor && node.dataset.part) return `${node.dataset.inputsFor}#${node.dataset.part}`;
   if (node.dataset?.loc && node.closest?.(".side, .topbar")) {
     if (node.dataset.slider) return `${node.dataset.loc}#range`;
     if (node.dataset.kind === "color-picker") return `${node.dataset.loc}#picker`;

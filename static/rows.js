@@ -99,6 +99,12 @@ function row(form, layer, list, i, count) {
       continue;
     }
     const common = form.schema.isCommonField(type, field.key);
+    if (field.key === "inputs" && field.kind === "list" && list.startsWith("layers")) {
+      // In the graph style, or once set, the inputs are worth a line of their own.
+      const shown = !common || layer.inputs !== undefined || form.spec?.style === "graph";
+      (shown ? main : more).append(form.inputsField(field, fieldLoc, layer[field.key]));
+      continue;
+    }
     const header = HEADER_KEYS.includes(field.key);
     const wrap = form.control(field, fieldLoc, layer[field.key]);
     if (header) wrap.classList.add(`span-${field.key}`);

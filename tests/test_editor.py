@@ -632,13 +632,20 @@ def test_nested_block_rows_edit_in_place(editor: EditorPage) -> None:
     nested = page.locator('#layers li[data-loc="layers[1].layers[0]"]')
     assert nested.locator("[data-role=shape]").inner_text() == "16×16×8"
     assert "×2" in nested.locator("[data-role=params]").inner_text()  # one per copy
-    assert editor.control("layers[1].layers[1].inputs").input_value() == "@input, c"
+    assert "@input, c" in editor.control("layers[1].layers[1].inputs").inner_text()
     editor.set_field("layers[1].count", "3")
     editor.set_field("layers[1].layers[0].filters", "0")
     assert "greater than" in editor.error("layers[1].layers[0].filters").inner_text()
     editor.set_field("layers[1].layers[0].filters", "8")
     assert editor.error("layers[1].layers[0].filters").inner_text() == ""
-    editor.set_field("layers[1].layers[1].inputs", "@input,  c ,")
+    # the block's add picks its inputs from '@input' and the block's own layers
+    picks = editor.control("layers[1].layers[1].inputs").locator("xpath=..")
+    boxes = picks.locator("input[type=checkbox]")
+    assert boxes.evaluate_all("bs => bs.map(b => [b.value, b.checked])") == [
+        ["x", False],
+        ["@input", True],
+        ["c", True],
+    ]
     block = editor.spec()["layers"][1]
     assert block["count"] == 3 and block["layers"][1]["inputs"] == ["@input", "c"]
     # structural edits inside the block
