@@ -1,19 +1,25 @@
 // The live preview: every change is posted to /api/preview at once (no
 // debounce). Each request carries a sequence number; an answer older than the
-// one on screen is dropped, and requests it makes hopeless are aborted. The
-// SVG is parsed as image/svg+xml, stripped of anything executable, and swapped
-// in with one replaceChildren call.
+// one on screen is dropped, and requests it makes hopeless are aborted. A
+// newest request unanswered after SLOW_MS is reported as slow, and one that
+// takes longer than `timeoutMs` is given up on and retried like a failure, so a
+// hung server never leaves the editor waiting in silence. The SVG is parsed as
+// image/svg+xml, stripped of anything executable, and swapped in with one
+// replaceChildren call.
 
 import { el } from "./dom.js";
 
 const SVG_NS = "http://www.w3.org/2000/svg";
 const MAX_IN_FLIGHT = 4;
 const RETRY_MS = [500, 1000, 2000, 4000, 8000];
+const SLOW_MS = 2000;
+const TIMEOUT_MS = 20000;
 
 export class PreviewClient {
   /**
    * hooks.result({ok, data, ms}) for every answer that is the newest on screen;
-   * hooks.unreachable(message, retryInMs) when the server cannot be reached.
+   * hooks.unreachable(message, retryInMs) when the server cannot be reached;
+   * hooks.slow() when the newest request has waited SLOW_MS for its answer.
    */
   constructor(hooks, url = "/api/preview") {
     this.hooks = hooks;
@@ -23,6 +29,8 @@ export class PreviewClient {
     this.inFlight = new Map(); // seq -> AbortController
     this.retries = 0;
     this.timer = null;
+    this.slowTimer = null;
+    this.timeoutMs = TIMEOUT_MS;
     this.latest = null;
   }
 
@@ -45,6 +53,15 @@ export class PreviewClient {
       this.hooks.result({ ok: false, data: { errors: [{ loc: "", msg: String(exc) }] }, ms: 0 });
       return;
     }
+    let timedOut = false;
+    const deadline = setTimeout(() => {
+      timedOut = true;
+      controller.abort();
+    }, this.timeoutMs);
+    clearTimeout(this.slowTimer);
+    this.slowTimer = setTimeout(() => {
+      if (seq === this.seq && seq > this.shown) this.hooks.slow?.();
+    }, SLOW_MS);
     fetch(this.url, {
       method: "POST",
       headers: { "Content-Type": "application/json" },
@@ -73,14 +90,20 @@ export class PreviewClient {
       })
       .catch((exc) => {
         this.inFlight.delete(seq);
+        if (timedOut && seq > this.shown) {
+          this.fail(seq, "The server is not answering");
+          return;
+        }
         if (exc?.name === "AbortError" || seq <= this.shown) return;
         this.fail(seq, "Server unreachable");
-      });
+      })
+      .finally(() => clearTimeout(deadline));
   }
 
   /** An answer is on screen: older requests can no longer be shown, so stop them. */
   accept(seq) {
     this.shown = seq;
+    if (seq === this.seq) clearTimeout(this.slowTimer);
     for (const [old, ctl] of this.inFlight) {
       if (old < seq) {
         ctl.abort();
@@ -91,6 +114,7 @@ export class PreviewClient {
 
   fail(seq, message) {
     if (seq !== this.seq) return; // a newer request is on its way; let it decide
+    clearTimeout(this.slowTimer); // it failed: "slow" would now be the wrong news
     const wait = RETRY_MS[Math.min(this.retries, RETRY_MS.length - 1)];
     this.retries += 1;
     this.hooks.unreachable(message, wait);

@@ -4,6 +4,9 @@
 
 const KEY = "nnsketch.editor.v1";
 const PREFIX = "spec=";
+// A link unpacks to at most this much JSON: a deflate bomb (a few hundred kB that
+// inflate to gigabytes) is refused as it streams, before it can exhaust the tab.
+const MAX_SPEC_BYTES = 8_000_000;
 
 export function saveLocal(spec) {
   try {
@@ -66,9 +69,27 @@ function fromBase64Url(text) {
   return bytes;
 }
 
-async function pipe(bytes, transform) {
-  const stream = new Blob([bytes]).stream().pipeThrough(transform);
-  return new Uint8Array(await new Response(stream).arrayBuffer());
+async function pipe(bytes, transform, limit = Infinity) {
+  const reader = new Blob([bytes]).stream().pipeThrough(transform).getReader();
+  const chunks = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.length;
+    if (total > limit) {
+      await reader.cancel();
+      throw new Error(`it unpacks to more than ${limit.toLocaleString("en")} bytes, too large for a spec`);
+    }
+    chunks.push(value);
+  }
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, at);
+    at += chunk.length;
+  }
+  return out;
 }
 
 /** The fragment text for a spec: 'spec=' + base64url(deflate-raw(JSON)). */
@@ -86,7 +107,7 @@ export async function decodeFragment(hash) {
   if (!payload) throw new Error("the link holds an empty spec");
   let json;
   try {
-    const bytes = await pipe(fromBase64Url(payload), new DecompressionStream("deflate-raw"));
+    const bytes = await pipe(fromBase64Url(payload), new DecompressionStream("deflate-raw"), MAX_SPEC_BYTES);
     json = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
   } catch (exc) {
     throw new Error(`the link's data is damaged (${exc.message || exc.name})`);

@@ -78,17 +78,31 @@ def editor_server() -> Iterator[str]:
                 proc.wait()
 
 
+_SHARED: dict[str, Any] = {}
+
+
 @pytest.fixture(scope="session")
 def chromium() -> Iterator[Any]:
+    """One browser for the session. pytest makes a fixture per module that imports
+    this one, and Playwright's sync API runs once per thread, so they share it."""
     executable = shutil.which("chromium")
     if executable is None:
         pytest.skip("Chromium is not installed")
-    from playwright.sync_api import sync_playwright
+    if not _SHARED:
+        from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as pw:
+        pw = sync_playwright().start()
         browser = pw.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+        _SHARED.update(pw=pw, browser=browser, users=0)
+    _SHARED["users"] += 1
+    try:
+        yield _SHARED["browser"]
+    finally:
+        _SHARED["users"] -= 1
+        if _SHARED["users"] == 0:
+            _SHARED["browser"].close()
+            _SHARED["pw"].stop()
+            _SHARED.clear()
 
 
 def control_id(loc: str) -> str:

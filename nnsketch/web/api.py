@@ -135,8 +135,18 @@ def _scale(value: float) -> float:
     return value
 
 
+def _at_least_a_pixel(diagram: Diagram, scale: float) -> None:
+    """cairosvg fails on a PNG under one pixel wide or high: refuse that scale instead."""
+    side = min(diagram.drawing.viewbox.width, diagram.drawing.viewbox.height)
+    if side * scale < 1:
+        msg = f"scale {scale:g} makes the PNG less than a pixel; use at least {1 / side:.2g}"
+        raise SpecError.at("scale", msg)
+
+
 def _render(body: bytes, fmt: str, scale: float, background: str | None) -> tuple[bytes, str]:
     diagram = build(parse_body(body))
+    if fmt == "png":
+        _at_least_a_pixel(diagram, scale)
     check_export(diagram.drawing, fmt, scale)
     data = diagram.to(fmt, scale=scale, background=background)
     content = data.encode("utf-8") if isinstance(data, str) else data

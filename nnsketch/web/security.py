@@ -3,18 +3,29 @@
 Pure ASGI (not `BaseHTTPMiddleware`) so they add no task or buffering to the hot
 path. The body limit refuses a declared `Content-Length` over the limit before
 reading anything, and also counts streamed chunks, so a chunked upload without a
-length is cut off as soon as it passes the limit.
+length is cut off as soon as it passes the limit. A body must also arrive within
+`body_timeout` seconds (env `NNSKETCH_BODY_TIMEOUT`, default 20): a client that
+trickles it in gets 408 and its connection closed, instead of holding a worker's
+connection open forever. A client that hangs up mid-body is routine, not an error.
 """
 
 from __future__ import annotations
 
 import json
+import math
+import os
+import time
 
+import anyio
+from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from ..errors import Issue
+from ..errors import Issue, SpecError
 from ..limits import LIMITS
 from .errors import BodyTooLarge, error_body
+
+BODY_TIMEOUT_ENV = "NNSKETCH_BODY_TIMEOUT"
+DEFAULT_BODY_TIMEOUT = 20.0
 
 PAGE_CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
@@ -62,12 +73,41 @@ def too_large_issue(limit: int) -> Issue:
     )
 
 
-class BodyLimit:
-    """Answers 413 in the API's error shape when a body passes `limit` bytes."""
+class BodyTimeout(SpecError):
+    """The request body did not arrive within the body timeout."""
 
-    def __init__(self, app: ASGIApp, limit: int = LIMITS.max_body_bytes) -> None:
+    status = 408
+
+
+def too_slow_issue(timeout: float) -> Issue:
+    return Issue(
+        "body",
+        f"the request body did not arrive within {timeout:g} s (body_timeout); send it in one go",
+    )
+
+
+def body_timeout() -> float:
+    """Seconds a request body may take to arrive, from `NNSKETCH_BODY_TIMEOUT`."""
+    raw = os.environ.get(BODY_TIMEOUT_ENV, "")
+    try:
+        value = float(raw) if raw.strip() else DEFAULT_BODY_TIMEOUT
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value) or value <= 0:
+        raise RuntimeError(f"{BODY_TIMEOUT_ENV}={raw!r} must be a positive number of seconds")
+    return value
+
+
+class BodyLimit:
+    """Answers 413 in the API's error shape when a body passes `limit` bytes, and
+    408 (closing the connection) when it takes more than `timeout` seconds."""
+
+    def __init__(
+        self, app: ASGIApp, limit: int = LIMITS.max_body_bytes, timeout: float | None = None
+    ) -> None:
         self.app = app
         self.limit = limit
+        self.timeout = body_timeout() if timeout is None else timeout
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -75,17 +115,27 @@ class BodyLimit:
             return
         declared = _content_length(scope)
         if declared is not None and declared > self.limit:
-            await self._refuse(send)
+            await self._refuse(send, 413, too_large_issue(self.limit))
             return
         received = 0
-        started = False
+        started = refused = complete = False
+        deadline = time.monotonic() + self.timeout
 
         async def counting_receive() -> Message:
-            nonlocal received
-            message = await receive()
+            nonlocal received, refused, complete
+            if complete:  # later receives only wait for a disconnect: no deadline
+                return await receive()
+            try:
+                with anyio.fail_after(max(0.0, deadline - time.monotonic())):
+                    message = await receive()
+            except TimeoutError:
+                refused = True
+                raise BodyTimeout([too_slow_issue(self.timeout)]) from None
             if message["type"] == "http.request":
+                complete = not message.get("more_body", False)
                 received += len(message.get("body", b""))
                 if received > self.limit:
+                    refused = True
                     raise BodyTooLarge([too_large_issue(self.limit)])
             return message
 
@@ -93,23 +143,25 @@ class BodyLimit:
             nonlocal started
             if message["type"] == "http.response.start":
                 started = True
+                if refused:  # the rest of the body may still be on its way: drop it
+                    message["headers"] = [*message.get("headers", []), (b"connection", b"close")]
             await send(message)
 
         try:
             await self.app(scope, counting_receive, tracking_send)
-        except BodyTooLarge:
+        except (BodyTooLarge, BodyTimeout) as exc:
             if started:
                 raise
-            await self._refuse(send)
+            await self._refuse(send, exc.status, exc.issues[0])
+        except ClientDisconnect:
+            return  # the client hung up mid-body: nobody is left to answer
 
-    async def _refuse(self, send: Send) -> None:
-        body = json.dumps(
-            error_body(413, [too_large_issue(self.limit)]), separators=(",", ":")
-        ).encode()
+    async def _refuse(self, send: Send, status: int, issue: Issue) -> None:
+        body = json.dumps(error_body(status, [issue]), separators=(",", ":")).encode()
         await send(
             {
                 "type": "http.response.start",
-                "status": 413,
+                "status": status,
                 "headers": [
                     (b"content-type", b"application/json"),
                     (b"content-length", str(len(body)).encode()),
