@@ -39,7 +39,8 @@ def test_64_clients_mixed_formats_no_errors_flat_memory(
     assert result.errors == 0, result.failures[:10]
     assert result.requests >= 64  # every client was answered (throughput depends on the machine)
     assert {"200"} == set(result.statuses)
-    assert growth < 15_000, f"memory grew by {growth} kB under steady load"
+    # new bodies fill the server's response cache (at most 32 MB) and nothing else grows
+    assert growth < 40_000, f"memory grew by {growth} kB under steady load"
 
 
 def test_a_killed_worker_costs_only_its_requests_in_flight(
