@@ -16,6 +16,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from starlette.datastructures import UploadFile
+from starlette.exceptions import HTTPException
 from starlette.formparsers import MultiPartException
 
 from ..errors import NnsketchError, SpecError
@@ -134,8 +135,10 @@ async def import_model(
         form = await request.form(
             max_files=1, max_fields=_MAX_FIELDS, max_part_size=LIMITS.max_body_bytes
         )
-    except MultiPartException as exc:
-        raise SpecError.at("body", f"the multipart body cannot be read: {exc.message}") from None
+    except (MultiPartException, HTTPException) as exc:
+        # Starlette turns its multipart errors into a bare 400; answer in our shape.
+        reason = getattr(exc, "message", None) or getattr(exc, "detail", "") or "malformed"
+        raise SpecError.at("body", f"the multipart body cannot be read: {reason}") from None
     try:
         upload = form.get("file")
         if not isinstance(upload, UploadFile):
