@@ -163,7 +163,18 @@ def load_spec(source: Spec | dict[str, Any] | str | bytes | Path) -> Spec:
     try:
         return Spec.model_validate(data)
     except ValidationError as exc:
-        raise SpecError(_issues(exc)) from None
+        raise SpecError(_capped(_issues(exc))) from None
+
+
+MAX_ISSUES = 100
+"""At most this many located issues per answer: enough to fix, small to send."""
+
+
+def _capped(issues: list[Issue]) -> list[Issue]:
+    if len(issues) <= MAX_ISSUES:
+        return issues
+    more = len(issues) - MAX_ISSUES
+    return [*issues[:MAX_ISSUES], Issue("", f"... and {more:,} more problems like these")]
 
 
 def spec_schema() -> dict[str, Any]:

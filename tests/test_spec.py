@@ -137,3 +137,9 @@ def test_schema_describes_every_layer_type_and_style() -> None:
 def test_huge_integer_literal_is_a_located_error() -> None:
     found = issues('{"layers": [{"type": "input", "units": ' + "9" * 5000 + "}]}")
     assert found[0][0] == "" and "invalid JSON" in found[0][1]
+
+
+def test_error_lists_are_capped() -> None:
+    found = issues({"layers": [{"type": "conv", "filters": 0, "kernel": 0}] * 500})
+    assert len(found) == 101
+    assert found[-1] == ("", "... and 900 more problems like these")
