@@ -2,13 +2,15 @@
 
 Starts the real server on a free loopback port, opens the editor in headless
 Debian Chromium through Playwright, loads each style's example and makes
-`--edits` edits to a numeric layer field (filters or units, alternating between
-two valid values so every edit changes the picture). Each edit is timed inside
+`--edits` edits to a numeric layer field (filters or units). By default every
+edit sets a new value, so no answer can come from the server's response cache
+(the uncached, worst case); `--alternate` flips between two values instead, as
+undo/redo does, which the cache answers. Each edit is timed inside
 the page: performance.now() just before dispatching the `input` event, and again
 when a MutationObserver on the preview container sees the new <svg> (and at the
 next animation frame, when it can be painted).
 
-    python benchmarks/editor.py [--edits 50] [--quick] [--save] [--json PATH]
+    python benchmarks/editor.py [--edits 50] [--alternate] [--quick] [--save] [--json PATH]
 """
 
 from __future__ import annotations
@@ -125,14 +127,19 @@ def load_example(page: Any, name: str, title: str) -> None:
     )
 
 
-def bench_style(page: Any, style: str, name: str, title: str, edits: int) -> dict[str, Any]:
+def bench_style(
+    page: Any, style: str, name: str, title: str, edits: int, alternate: bool = False
+) -> dict[str, Any]:
     load_example(page, name, title)
     page.wait_for_function(
         FIND_FIELD_JS, arg=[SELECTORS["layers"], list(FIELD_NAMES)], timeout=10000
     )
     field = page.evaluate(FIND_FIELD_JS, [SELECTORS["layers"], list(FIELD_NAMES)])
     base = int(field["value"])
-    values = [base + 1 if i % 2 == 0 else base for i in range(edits + 3)]
+    if alternate:
+        values = [base + 1 if i % 2 == 0 else base for i in range(edits + 3)]
+    else:
+        values = [base + 1 + i for i in range(edits + 3)]
     args = [SELECTORS["preview"], PREVIEW_ENDPOINT, field["loc"]]
     samples = [page.evaluate(EDIT_JS, [*args, v]) for v in values]
     samples = samples[3:]  # the first edits warm up the server and the page
@@ -215,6 +222,9 @@ def breakdown(rows: list[dict[str, Any]], examples: dict[str, dict[str, Any]]) -
 def main(argv: list[str] | None = None) -> int:
     parser = arg_parser(__doc__.splitlines()[0])
     parser.add_argument("--edits", type=int, default=50, help="timed edits per style")
+    parser.add_argument(
+        "--alternate", action="store_true", help="flip between two values (cache hits)"
+    )
     args: argparse.Namespace = parser.parse_args(argv)
     edits = min(args.edits, 5) if args.quick else args.edits
     report = Report("editor", f"Editor benchmark ({edits} edits per style)")
@@ -252,7 +262,7 @@ def main(argv: list[str] | None = None) -> int:
                     )
                     continue
                 title = examples[name].get("title") or name
-                rows.append(bench_style(page, style, name, title, edits))
+                rows.append(bench_style(page, style, name, title, edits, args.alternate))
                 print(f"  {style}: done", flush=True)
         finally:
             browser.close()
