@@ -166,7 +166,7 @@ def load_spec(source: Spec | dict[str, Any] | str | bytes | Path) -> Spec:
         raise SpecError(_capped(_issues(exc))) from None
 
 
-MAX_ISSUES = 100
+MAX_ISSUES = 250
 """At most this many located issues per answer: enough to fix, small to send."""
 
 
