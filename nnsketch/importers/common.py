@@ -10,13 +10,13 @@ error rather than a crash.
 from __future__ import annotations
 
 import json
-import math
 import re
 import time
 import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
+from .. import strict_json as _json
 from ..errors import Issue, LimitError, NnsketchError, SpecError
 from ..limits import LIMITS
 from ..shapes import Shape
@@ -140,27 +140,6 @@ class UniqueNames:
         return name
 
 
-class _Refused(ValueError):
-    pass
-
-
-def _no_constant(name: str) -> Any:
-    raise _Refused(f"{name} is not valid JSON")
-
-
-def _finite(text: str) -> float:
-    value = float(text)
-    if not math.isfinite(value):
-        raise _Refused(f"the number {text[:20]} is too large")
-    return value
-
-
-def _int(text: str) -> int:
-    if len(text.lstrip("-")) > 30:
-        raise _Refused(f"the number {text[:20]}... has more than 30 digits")
-    return int(text)
-
-
 def strict_json(data: bytes, what: str) -> Any:
     """Parse JSON from a model file, refusing NaN, huge numbers and deep nesting."""
     try:
@@ -170,7 +149,7 @@ def strict_json(data: bytes, what: str) -> Any:
             f"{what} is not UTF-8 text (bad byte at offset {exc.start})"
         ) from None
     try:
-        return json.loads(text, parse_constant=_no_constant, parse_float=_finite, parse_int=_int)
+        return _json.loads(text, max_digits=30)
     except json.JSONDecodeError as exc:
         raise ModelFileError.file(
             f"{what} is not valid JSON: line {exc.lineno}, column {exc.colno}: {exc.msg}"

@@ -9,33 +9,13 @@ parser knows them, so no body can reach the core as something it does not expect
 from __future__ import annotations
 
 import json
-import math
 from typing import Any
 
+from .. import strict_json
 from ..errors import Issue, SpecError
 
 _DECODER_ERRORS = (ValueError, RecursionError, OverflowError)
-
-
-class _Refused(ValueError):
-    pass
-
-
-def _no_constant(name: str) -> Any:
-    raise _Refused(f"{name} is not valid JSON; use a finite number")
-
-
-def _finite_float(text: str) -> float:
-    value = float(text)
-    if not math.isfinite(value):
-        raise _Refused(f"the number {text[:40]} is too large")
-    return value
-
-
-def _int(text: str) -> int:
-    if len(text.lstrip("-")) > 20:
-        raise _Refused(f"the number {text[:20]}... has more than 20 digits")
-    return int(text)
+_MAX_DIGITS = 20
 
 
 def parse_body(body: bytes) -> dict[str, Any]:
@@ -49,14 +29,12 @@ def parse_body(body: bytes) -> dict[str, Any]:
             "", f"the request body is not UTF-8 text (bad byte at offset {exc.start})"
         ) from None
     try:
-        data = json.loads(
-            text, parse_constant=_no_constant, parse_float=_finite_float, parse_int=_int
-        )
+        data = strict_json.loads(text, max_digits=_MAX_DIGITS)
     except json.JSONDecodeError as exc:
         raise SpecError.at(
             "", f"invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"
         ) from None
-    except _Refused as exc:
+    except strict_json.JsonRefused as exc:
         raise SpecError.at("", f"invalid JSON: {exc}") from None
     except RecursionError:
         raise SpecError.at("", "invalid JSON: arrays or objects are nested too deeply") from None
