@@ -124,6 +124,13 @@ def _check_groups(groups: int, c_in: int, filters: int, loc: str) -> None:
         )
 
 
+def _kernel_params(layer: ConvLayer | DeconvLayer, c_in: int) -> tuple[int, int]:
+    """(weights, biases) of a (transposed) convolution: k_h*k_w*(c_in/groups)*filters."""
+    kh, kw = layer.kernel
+    weights = kh * kw * (c_in // layer.groups) * layer.filters
+    return weights, layer.filters if layer.bias else 0
+
+
 def _merge(layer: AddLayer | ConcatLayer | MultiplyLayer, ins: list[Shape],
            names: list[str], loc: str) -> Cost:  # fmt: skip
     if len(ins) < 2:
@@ -188,8 +195,7 @@ def infer(layer: Layer, ins: list[Shape], names: list[str], loc: str) -> Cost:
                 f"kernel {kh}x{kw} does not fit the {h}x{w} input (padding {layer.padding!s}); "
                 "use a smaller kernel, more padding, or padding 'same'",
             )
-        weights = kh * kw * (prev.channels // layer.groups) * layer.filters
-        bias = layer.filters if layer.bias else 0
+        weights, bias = _kernel_params(layer, prev.channels)
         return Cost(Shape(layer.filters, oh, ow), weights + bias, 0, weights * oh * ow)
     if isinstance(layer, DeconvLayer):
         h, w = _spatial(prev, loc, "deconv")
@@ -205,8 +211,7 @@ def infer(layer: Layer, ins: list[Shape], names: list[str], loc: str) -> Cost:
                 f"padding {layer.padding!s} leaves no output from the {h}x{w} input; "
                 "use less padding",
             )
-        weights = kh * kw * (prev.channels // layer.groups) * layer.filters
-        bias = layer.filters if layer.bias else 0
+        weights, bias = _kernel_params(layer, prev.channels)
         return Cost(Shape(layer.filters, oh, ow), weights + bias, 0, weights * h * w)
     if isinstance(layer, UpsampleLayer):
         h, w = _spatial(prev, loc, "upsample")
